@@ -1,0 +1,112 @@
+package io.sandplane.model.entity;
+
+import io.sandplane.model.lifecycle.ProvisionStep;
+import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.model.lifecycle.TtlAction;
+import io.sandplane.model.provider.Provider;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** One sandbox: the source of truth for what should exist on the hypervisor. */
+@Entity
+@Table(name = "sandboxes")
+public class Sandbox {
+
+    @Id
+    public String id;
+
+    @Column(name = "team_id", nullable = false)
+    public UUID teamId;
+
+    @Convert(converter = ProviderConverter.class)
+    @Column(nullable = false)
+    public Provider provider;
+
+    /** The snapshot id the caller asked for, as sent. */
+    @Column(name = "snapshot_id", nullable = false)
+    public String snapshotId;
+
+    @Column(name = "preset_id")
+    public String presetId;
+
+    @Column(name = "template_version")
+    public Integer templateVersion;
+
+    /** The template copy the guest was cloned from (set once the provisioner picked one). */
+    @Column(name = "template_node")
+    public String templateNode;
+
+    @Column(name = "template_vmid")
+    public Integer templateVmid;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public SandboxStatus status;
+
+    /** The last completed provisioning step. */
+    @Enumerated(EnumType.STRING)
+    public ProvisionStep step;
+
+    public Integer vmid;
+
+    public String node;
+
+    public String ip;
+
+    public String hostname;
+
+    public String fqdn;
+
+    @Column(name = "ttl_seconds", nullable = false)
+    public int ttlSeconds;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "ttl_action", nullable = false)
+    public TtlAction ttlAction;
+
+    @Column(name = "expires_at")
+    public Instant expiresAt;
+
+    @Column(name = "idle_timeout_seconds")
+    public Integer idleTimeoutSeconds;
+
+    @Column(name = "last_activity_at")
+    public Instant lastActivityAt;
+
+    @Column(name = "wake_on_http", nullable = false)
+    public boolean wakeOnHttp;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public Map<String, String> metadata = new HashMap<>();
+
+    /** SHA-256 of the per-sandbox access token for {@code token}-auth services. */
+    @Column(name = "access_token_hash")
+    public String accessTokenHash;
+
+    public String error;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Column(name = "status_changed_at", nullable = false)
+    public Instant statusChangedAt;
+
+    @Version
+    public long version;
+}
