@@ -1,0 +1,227 @@
+package io.sandplane.devsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A built Sandplane service (or the simulator) running as its own JVM process, as users run it.
+ * Configuration goes in through environment variables only, like in a container.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String module;
+    private final Path jar;
+    private final int port;
+    private final Map<String, String> env;
+    private final List<String> jvmOptions;
+    private final String readyPath;
+    private final Path logFile;
+    private final Duration startTimeout;
+    private Process process;
+
+    private ServiceProcess(Builder b) {
+        this.module = b.module;
+        this.jar = b.jar != null ? b.jar : ProjectLayout.serviceJar(b.module);
+        this.port = b.port == 0 ? EmbeddedPostgres.freePort() : b.port;
+        this.env = Map.copyOf(b.env);
+        this.jvmOptions = List.copyOf(b.jvmOptions);
+        this.readyPath = b.readyPath;
+        this.logFile = b.logFile != null ? b.logFile
+                : ProjectLayout.root().resolve(b.module).resolve("target").resolve(b.module + "-" + this.port + ".log");
+        this.startTimeout = b.startTimeout;
+    }
+
+    public static Builder of(String module) {
+        return new Builder(module);
+    }
+
+    public String module() {
+        return module;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    /** Starts the process and waits until its readiness endpoint answers 200. */
+    public synchronized ServiceProcess start() {
+        if (isRunning()) {
+            return this;
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(jar.getParent().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().putAll(env);
+        try {
+            Files.createDirectories(logFile.getParent());
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + module, e);
+        }
+        awaitReady();
+        return this;
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + startTimeout.toNanos();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + readyPath)).timeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(module + " exited with code " + process.exitValue() + " during start-up; "
+                        + logFile + ":\n" + EmbeddedPostgres.tail(logFile));
+            }
+            try {
+                if (HTTP.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + module, e);
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + module, e);
+            }
+        }
+        kill();
+        throw new IllegalStateException(module + " was not ready within " + startTimeout + "; " + logFile + ":\n"
+                + EmbeddedPostgres.tail(logFile));
+    }
+
+    /** Graceful stop (SIGTERM), as an orchestrator would. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        process = null;
+    }
+
+    /** SIGKILL: the process gets no chance to clean up, like a crashed node. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public static final class Builder {
+        private final String module;
+        private Path jar;
+        private int port;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        private String readyPath = "/q/health/ready";
+        private Path logFile;
+        private Duration startTimeout = Duration.ofSeconds(90);
+
+        private Builder(String module) {
+            this.module = module;
+        }
+
+        public Builder jar(Path jar) {
+            this.jar = jar;
+            return this;
+        }
+
+        /** 0 (the default) picks a free port. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        public Builder env(Map<String, String> values) {
+            env.putAll(values);
+            return this;
+        }
+
+        public Builder jvmOptions(List<String> options) {
+            jvmOptions.clear();
+            jvmOptions.addAll(options);
+            return this;
+        }
+
+        public Builder readyPath(String path) {
+            this.readyPath = path;
+            return this;
+        }
+
+        public Builder logFile(Path logFile) {
+            this.logFile = logFile;
+            return this;
+        }
+
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = timeout;
+            return this;
+        }
+
+        public ServiceProcess start() {
+            return new ServiceProcess(this).start();
+        }
+    }
+}
