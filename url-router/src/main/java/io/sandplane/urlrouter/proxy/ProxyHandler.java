@@ -281,6 +281,12 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
         @Override
         public Future<ProxyResponse> handleProxyRequest(ProxyContext proxy) {
+            // Services see the public Host (dev servers and VS Code compare it with Origin); where the
+            // request really went is the connection's business, not the header's.
+            HttpServerRequest incoming = proxy.request().proxiedRequest();
+            if (incoming.authority() != null) {
+                proxy.request().setAuthority(incoming.authority());
+            }
             if (!upstreamUri.equals(proxy.request().getURI())) {
                 proxy.request().setURI(upstreamUri);
             }

@@ -80,11 +80,14 @@ final class WebSocketTunnel {
                     relayRefusal(request, response);
                     return;
                 }
+                // Server-first protocols (noVNC's RFB greeting) send right after the 101: hold those bytes
+                // until the browser's side of the tunnel exists.
+                NetSocket upstreamSocket = response.netSocket();
+                upstreamSocket.pause();
                 HttpServerResponse downstreamResponse = request.response();
                 downstreamResponse.headers().addAll(response.headers());
                 request.resume();
                 request.toNetSocket().onComplete(switched -> {
-                    NetSocket upstreamSocket = response.netSocket();
                     if (switched.failed()) {
                         upstreamSocket.close();
                         listener.failed();
