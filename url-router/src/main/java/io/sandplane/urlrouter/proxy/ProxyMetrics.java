@@ -34,7 +34,8 @@ public class ProxyMetrics {
         }
         upstreamLatency = Timer.builder("sandplane.proxy.upstream.latency")
                 .description("Time from forwarding a request to the sandbox service's response headers")
-                .publishPercentiles(0.5, 0.99)
+                // Percentiles are computed by Prometheus from the histogram buckets, not on the request path.
+                .publishPercentileHistogram()
                 .register(registry);
         wakes = Counter.builder("sandplane.proxy.wakes")
                 .description("Requests that had to wait for a paused sandbox to wake up")

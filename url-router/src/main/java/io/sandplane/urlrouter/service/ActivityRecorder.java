@@ -41,13 +41,18 @@ public class ActivityRecorder {
     /** A request reached the sandbox; cheap enough for the event loop. */
     public void touch(String sandboxId) {
         Instant now = clock.instant();
+        Instant last = lastWritten.get(sandboxId);
+        if (last != null && last.plus(interval).isAfter(now)) {
+            // The common case under load: a plain read, no lock.
+            return;
+        }
         boolean[] due = new boolean[1];
-        lastWritten.compute(sandboxId, (id, last) -> {
-            if (last == null || !last.plus(interval).isAfter(now)) {
+        lastWritten.compute(sandboxId, (id, previous) -> {
+            if (previous == null || !previous.plus(interval).isAfter(now)) {
                 due[0] = true;
                 return now;
             }
-            return last;
+            return previous;
         });
         if (due[0]) {
             writer.execute(() -> write(sandboxId, now));
