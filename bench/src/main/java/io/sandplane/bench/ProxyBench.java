@@ -53,12 +53,17 @@ import java.util.regex.Pattern;
 public final class ProxyBench {
 
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern TOTAL = Pattern.compile("([0-9]+) requests in ");
     private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|75|90|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
     private static final String INTERNAL_TOKEN = "bench-internal-token-0123456789";
     private static final int HTTP_PORT = 5173;
     private static final int WS_PORT = 39383;
 
-    record WrkResult(double rps, double p50Ms, double p99Ms) {
+    record WrkResult(double rps, double p50Ms, double p99Ms, double proxyCpuSeconds, double requests) {
+        /** Requests served per CPU second the proxy itself used: independent of what else ran on the machine. */
+        double perCpuSecond() {
+            return proxyCpuSeconds > 0 ? requests / proxyCpuSeconds : Double.NaN;
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -99,9 +104,12 @@ public final class ProxyBench {
                 String routerHost = "port-" + HTTP_PORT + "-vm-" + vmid + "." + domain;
                 String routerWsHost = "port-" + WS_PORT + "-vm-" + vmid + "." + domain;
                 Map<String, Target> targets = new LinkedHashMap<>();
-                targets.put("direct", new Target(guestIp, HTTP_PORT, guestIp + ":" + HTTP_PORT, WS_PORT, guestIp + ":" + WS_PORT, guestIp));
-                targets.put("nginx", new Target("127.0.0.1", nginxHttpPort, routerHost, nginxWsPort, routerWsHost, "127.0.0.1"));
-                targets.put("url-router", new Target("127.0.0.1", routerProxyPort, routerHost, routerProxyPort, routerWsHost, "127.0.0.1"));
+                targets.put("direct", new Target(guestIp, HTTP_PORT, guestIp + ":" + HTTP_PORT, WS_PORT, guestIp + ":" + WS_PORT, guestIp,
+                        List.of()));
+                targets.put("nginx", new Target("127.0.0.1", nginxHttpPort, routerHost, nginxWsPort, routerWsHost, "127.0.0.1",
+                        List.of(proxyNginx.pid())));
+                targets.put("url-router", new Target("127.0.0.1", routerProxyPort, routerHost, routerProxyPort, routerWsHost, "127.0.0.1",
+                        List.of(router.pid())));
                 for (Map.Entry<String, Target> t : targets.entrySet()) {
                     String answer = get(t.getValue());
                     if (!answer.startsWith("HTTP/1.1 200") || !answer.contains("hello from upstream")) {
@@ -119,18 +127,21 @@ public final class ProxyBench {
                 if (hasFlag(args, "--profile")) {
                     // A flight recording of the router under load, for finding where its time goes.
                     Path jfr = work.resolve("url-router.jfr");
-                    new ProcessBuilder("jcmd", Long.toString(router.pid()), "JFR.start", "duration=" + seconds + "s",
+                    new ProcessBuilder("jcmd", Long.toString(router.pid()), "JFR.start", "settings=profile", "duration=" + seconds + "s",
                             "filename=" + jfr).inheritIO().start().waitFor();
                     wrk(targets.get("url-router"), connections, seconds);
                     Thread.sleep(2000);
                     System.out.println("profile written to " + jfr);
                 }
+                List<Map.Entry<String, Target>> order = new ArrayList<>(targets.entrySet());
                 for (int r = 0; r < runs; r++) {
-                    for (Map.Entry<String, Target> t : targets.entrySet()) {
+                    // Rotated every round, so no path always runs right after another.
+                    java.util.Collections.rotate(order, 1);
+                    for (Map.Entry<String, Target> t : order) {
                         WrkResult result = wrk(t.getValue(), connections, seconds);
                         results.get(t.getKey()).add(result);
-                        System.out.printf(Locale.ROOT, "round %d %-10s %9.0f req/s  p50 %.2f ms  p99 %.2f ms%n",
-                                r + 1, t.getKey(), result.rps(), result.p50Ms(), result.p99Ms());
+                        System.out.printf(Locale.ROOT, "round %d %-10s %9.0f req/s  p50 %.2f ms  p99 %.2f ms  %.0f req/CPU-s%n",
+                                r + 1, t.getKey(), result.rps(), result.p50Ms(), result.p99Ms(), result.perCpuSecond());
                     }
                 }
 
@@ -152,10 +163,31 @@ public final class ProxyBench {
     }
 
     /** Where to connect and which Host to send for the HTTP and WebSocket paths. */
-    record Target(String ip, int httpPort, String httpHost, int wsPort, String wsHost, String wsIp) {
+    record Target(String ip, int httpPort, String httpHost, int wsPort, String wsHost, String wsIp, List<Long> pids) {
+    }
+
+    /** User + system CPU seconds of the processes (and their children) so far, from /proc. */
+    private static double cpuSeconds(List<Long> pids) {
+        double ticks = 0;
+        for (long pid : pids) {
+            List<Long> all = new ArrayList<>();
+            all.add(pid);
+            ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> all.add(d.pid())));
+            for (long p : all) {
+                try {
+                    String stat = Files.readString(Path.of("/proc/" + p + "/stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                } catch (IOException | RuntimeException e) {
+                    // gone
+                }
+            }
+        }
+        return ticks / 100.0;
     }
 
     private static WrkResult wrk(Target target, int connections, int seconds) throws Exception {
+        double cpuBefore = cpuSeconds(target.pids());
         Process wrk = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
                 "-H", "Host: " + target.httpHost(), "http://" + target.ip() + ":" + target.httpPort() + "/")
                 .redirectErrorStream(true).start();
@@ -186,7 +218,10 @@ public final class ProxyBench {
                 p99 = ms;
             }
         }
-        return new WrkResult(Double.parseDouble(rps.group(1)), p50, p99);
+        double cpu = cpuSeconds(target.pids()) - cpuBefore;
+        Matcher total = TOTAL.matcher(out);
+        double requests = total.find() ? Double.parseDouble(total.group(1)) : Double.NaN;
+        return new WrkResult(Double.parseDouble(rps.group(1)), p50, p99, cpu, requests);
     }
 
     private static List<Double> webSocketRoundTrips(Vertx vertx, Target target, int warmUp, int count) throws Exception {
@@ -237,23 +272,31 @@ public final class ProxyBench {
                 + "WebSocket upgrade headers, X-Forwarded-For/Proto/Host set; access log off.\n");
         md.append("- url-router: the built jar (`-Xmx512m`), one proxy verticle per core; the route comes from a real database row "
                 + "(cached, invalidated by LISTEN/NOTIFY), the service is `public`, activity recording on.\n");
-        md.append(String.format(Locale.ROOT, "- Load: `wrk -t2 -c%d -d%ds --latency`, %d rounds alternating direct → nginx → url-router after a warm-up.%n%n",
+        md.append(String.format(Locale.ROOT, "- Load: `wrk -t2 -c%d -d%ds --latency`, %d rounds over direct, nginx and url-router (order rotated each round) after a warm-up.%n%n",
                 connections, seconds, runs));
         md.append("## HTTP, requests/s and latency (median of rounds, min–max)\n\n");
-        md.append("| path | requests/s | p50 ms | p99 ms |\n|---|---|---|---|\n");
+        md.append("| path | requests/s | p50 ms | p99 ms | requests per proxy CPU-second |\n|---|---|---|---|---|\n");
         for (Map.Entry<String, List<WrkResult>> e : results.entrySet()) {
             Stats rps = Stats.of(e.getValue().stream().map(WrkResult::rps).toList());
             Stats p50 = Stats.of(e.getValue().stream().map(WrkResult::p50Ms).toList());
             Stats p99 = Stats.of(e.getValue().stream().map(WrkResult::p99Ms).toList());
             md.append("| ").append(e.getKey()).append(" | ").append(rps.format("%.0f")).append(" | ")
-                    .append(p50.format("%.2f")).append(" | ").append(p99.format("%.2f")).append(" |\n");
+                    .append(p50.format("%.2f")).append(" | ").append(p99.format("%.2f")).append(" | ")
+                    .append(e.getKey().equals("direct") ? "–" : Stats.of(e.getValue().stream().map(WrkResult::perCpuSecond).toList()).format("%.0f"))
+                    .append(" |\n");
         }
+        md.append("\nRequests per proxy CPU-second divide the requests wrk completed by the user+system CPU time the proxy's processes "
+                + "(nginx master and workers; the router's JVM) used meanwhile, read from /proc: a measure of the proxy's own cost "
+                + "that does not depend on what else competed for the cores.\n");
         md.append("\n## Targets\n\n");
         md.append(String.format(Locale.ROOT, "| target | result | met |%n|---|---|---|%n"));
         md.append(String.format(Locale.ROOT, "| url-router ≥ 90 %% of nginx's requests/s | %.0f %% (%.0f vs %.0f req/s) | %s |%n",
                 ratio * 100, routerRps.median(), nginxRps.median(), ratio >= 0.9 ? "yes" : "**no**"));
         md.append(String.format(Locale.ROOT, "| url-router adds ≤ 2 ms p99 (vs direct) | %+.2f ms (nginx adds %+.2f ms) | %s |%n",
                 routerAdded, nginxAdded, routerAdded <= 2.0 ? "yes" : "**no**"));
+        double cpuRatio = Stats.of(results.get("url-router").stream().map(WrkResult::perCpuSecond).toList()).median()
+                / Stats.of(results.get("nginx").stream().map(WrkResult::perCpuSecond).toList()).median();
+        md.append(String.format(Locale.ROOT, "| (for reference) url-router's requests per CPU-second vs nginx's | %.0f %% | – |%n", cpuRatio * 100));
         md.append("\n## WebSocket echo round trip (64-byte text message, sequential, ").append(roundTrips).append(" after 200 warm-up)\n\n");
         md.append("| path | median ms | p99 ms | min ms | max ms |\n|---|---|---|---|---|\n");
         for (Map.Entry<String, List<Double>> e : ws.entrySet()) {

@@ -124,6 +124,9 @@ public class ProxyServer {
                     // h2c would carry the Host as :authority and skip the HTTP/1.1 checks; the proxy speaks HTTP/1.x.
                     .setHttp2ClearTextEnabled(false)
                     .setCompressionSupported(false)
+                    // WebSockets are tunnelled byte for byte, never terminated here: no extension handlers in the pipeline.
+                    .setPerMessageWebSocketCompressionSupported(false)
+                    .setPerFrameWebSocketCompressionSupported(false)
                     .setDecompressionSupported(false)
                     .setMaxInitialLineLength(16 * 1024)
                     .setMaxHeaderSize(16 * 1024)
