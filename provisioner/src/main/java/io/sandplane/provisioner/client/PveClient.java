@@ -54,6 +54,12 @@ public class PveClient {
         return call("version", () -> api.version().data());
     }
 
+    /** One try, no retries: for health checks, which must answer quickly and truthfully. */
+    @Retry(maxRetries = 0)
+    public PveTypes.Version ping() {
+        return call("version", () -> api.version().data());
+    }
+
     public List<PveTypes.Node> nodes() {
         return call("nodes", () -> orEmpty(api.nodes().data()));
     }

@@ -23,7 +23,7 @@ public class HypervisorReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         long started = System.nanoTime();
         try {
-            String version = pve.version().version();
+            String version = pve.ping().version();
             return HealthCheckResponse.named("PVE API").up()
                     .withData("version", String.valueOf(version))
                     .withData("latencyMs", Duration.ofNanos(System.nanoTime() - started).toMillis())

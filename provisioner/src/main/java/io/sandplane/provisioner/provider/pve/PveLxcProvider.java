@@ -533,7 +533,7 @@ public class PveLxcProvider implements SandboxProvider {
         List<Template> expected = QuarkusTransaction.joiningExisting().call(() -> templates.active(Provider.PVE_LXC));
         long started = System.nanoTime();
         try {
-            pve.version();
+            pve.ping();
             long latency = Duration.ofNanos(System.nanoTime() - started).toMillis();
             Map<String, Set<Integer>> present = new LinkedHashMap<>();
             List<String> missing = new ArrayList<>();
