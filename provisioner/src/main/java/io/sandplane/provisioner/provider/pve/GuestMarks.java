@@ -45,10 +45,14 @@ final class GuestMarks {
         return parsed.managed() && parsed.sandboxId().map(sandboxId::equals).orElse(false);
     }
 
-    /** Replaces (or adds) {@code bridge=} in a {@code net0} property string; null if it already matches. */
+    /**
+     * Replaces (or adds) {@code bridge=} in a {@code net0} property string, keeping everything else
+     * the template set (VLAN tag, firewall, MTU); null if nothing changes. A template without
+     * {@code net0} is left without one: Sandplane does not invent a network the operator did not define.
+     */
     static String withBridge(String net0, String bridge) {
         if (net0 == null || net0.isBlank()) {
-            return "name=eth0,bridge=" + bridge + ",ip=dhcp";
+            return null;
         }
         StringBuilder out = new StringBuilder();
         boolean found = false;

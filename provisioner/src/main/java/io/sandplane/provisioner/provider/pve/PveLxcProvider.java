@@ -92,7 +92,6 @@ public class PveLxcProvider implements SandboxProvider {
             guest = guest.withVmid(reserveVmid(spec.sandboxId()));
             progress.completed(ProvisionStep.VMID_ALLOCATED, guest, "VMID " + guest.vmid());
             guest = cloneGuest(spec, guest, progress);
-            progress.completed(ProvisionStep.CLONED, guest, "linked clone on " + guest.node());
             return continueAfter(ProvisionStep.CLONED, spec, guest, progress);
         } catch (RuntimeException e) {
             throw failed(spec.sandboxId(), guest, e);
@@ -164,7 +163,7 @@ public class PveLxcProvider implements SandboxProvider {
     }
 
     /**
-     * Linked-clones a free template copy while holding its clone lock. If a guest created outside
+     * Linked-clones a free template copy while holding its clone lock, and records CLONED. If a guest created outside
      * Sandplane took the VMID after the check, a new VMID is allocated and the clone retried.
      */
     private GuestRef cloneGuest(StartSpec spec, GuestRef guest, StartProgress progress) {
@@ -184,7 +183,7 @@ public class PveLxcProvider implements SandboxProvider {
                     Upid upid = pve.cloneLinked(copy.node(), copy.vmid(), vmid, current.hostname(),
                             GuestMarks.cloneDescription(spec.sandboxId()));
                     tasks.await(upid, "clone of " + copy + " to " + vmid, settings.tuning().taskTimeout());
-                    return current;
+                    return cloned(current, copy, progress);
                 } catch (PvePermanentException e) {
                     if (!(e.alreadyExists() || e.isLocked())) {
                         throw e;
@@ -196,7 +195,7 @@ public class PveLxcProvider implements SandboxProvider {
                         if (!observe(spec.sandboxId(), current).exists()) {
                             throw new PvePermanentException(0, "clone of " + copy + " to " + vmid + " failed", e);
                         }
-                        return current;
+                        return cloned(current, copy, progress);
                     }
                     if (!e.alreadyExists() || attempt >= VMID_ATTEMPTS) {
                         // Locked by someone else's task, or no luck with VMIDs: give up.
@@ -213,6 +212,12 @@ public class PveLxcProvider implements SandboxProvider {
                 cloneLock.release(spec.locks(), copy);
             }
         }
+    }
+
+    /** Recorded while the clone lock is still held, so the step's time is when the template was free again. */
+    private static GuestRef cloned(GuestRef guest, TemplateCopy copy, StartProgress progress) {
+        progress.completed(ProvisionStep.CLONED, guest, "linked clone of " + copy + " on " + guest.node());
+        return guest;
     }
 
     private void configure(StartSpec spec, GuestRef guest) {

@@ -38,6 +38,6 @@ class GuestMarksTest {
                 .isEqualTo("name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp,tag=5");
         assertThat(GuestMarks.withBridge("name=eth0,bridge=vmbr0,ip=dhcp", "vmbr0")).isNull();
         assertThat(GuestMarks.withBridge("name=eth0,ip=dhcp", "vmbr0")).isEqualTo("name=eth0,ip=dhcp,bridge=vmbr0");
-        assertThat(GuestMarks.withBridge(null, "vmbr2")).isEqualTo("name=eth0,bridge=vmbr2,ip=dhcp");
+        assertThat(GuestMarks.withBridge(null, "vmbr2")).isNull();
     }
 }
