@@ -19,6 +19,7 @@ import io.sandplane.provisioner.provider.StartProgress;
 import io.sandplane.provisioner.provider.StartSpec;
 import io.sandplane.provisioner.repository.TeamRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -160,10 +161,10 @@ public class ProvisioningService {
             }
             case FINISH_START -> {
                 long started = System.nanoTime();
-                TemplateResolver.Resolved template = resolver.resolve(row);
-                StartSpec spec = new StartSpec(row.id, teamSlug(row), row.createdAt, row.snapshotId, template.copies(), lock);
+                // The guest exists: no template copy is needed to finish (and the catalog may have moved on).
+                StartSpec spec = new StartSpec(row.id, teamSlug(row), row.createdAt, row.snapshotId, List.of(), lock);
                 try {
-                    GuestRef ready = provider.finishStart(spec, guest, row.step, new Progress(row.id, template, started));
+                    GuestRef ready = provider.finishStart(spec, guest, row.step, new Progress(row.id, null, started));
                     recorder.running(row.id, ready, "ready (start finished by recovery)");
                 } catch (StartFailedException e) {
                     if (e.cleanedUp()) {
@@ -185,7 +186,7 @@ public class ProvisioningService {
         return team.slug;
     }
 
-    /** Persists each step as the provider reports it, and times the steps. */
+    /** Persists each step as the provider reports it, and times the steps ({@code template} is null when finishing). */
     private final class Progress implements StartProgress {
 
         private final String sandboxId;
@@ -213,7 +214,8 @@ public class ProvisioningService {
 
         @Override
         public void placed(GuestRef guest, StartSpec.TemplateCopy copy) {
-            recorder.placed(sandboxId, guest, copy, template.presetId(), template.version());
+            recorder.placed(sandboxId, guest, copy, template == null ? null : template.presetId(),
+                    template == null ? null : template.version());
         }
     }
 }
