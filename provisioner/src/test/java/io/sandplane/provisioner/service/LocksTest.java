@@ -3,7 +3,11 @@ package io.sandplane.provisioner.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sandplane.devsupport.test.PostgresResource;
+import io.sandplane.devsupport.test.PveSimulatorResource;
 import io.sandplane.model.lifecycle.SandboxIds;
 import io.sandplane.model.problem.ProblemException;
 import io.sandplane.provisioner.provider.StartSpec.TemplateCopy;
@@ -17,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** The per-sandbox operation lock and the per-template clone lock, on the real PostgreSQL. */
 @QuarkusTest
+@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = PveSimulatorResource.class, scope = TestResourceScope.GLOBAL)
 class LocksTest {
 
     @Inject

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sandplane.devsupport.test.PostgresResource;
+import io.sandplane.devsupport.test.PveSimulatorResource;
 import io.sandplane.model.problem.ProblemException;
 import io.sandplane.provisioner.config.ProvisionerSettings.VmidRange;
 import io.sandplane.provisioner.repository.VmidAllocationRepository;
@@ -24,6 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /** VMID allocation on the real PostgreSQL; each test uses its own cluster name, so tests never share a cursor. */
 @QuarkusTest
+@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = PveSimulatorResource.class, scope = TestResourceScope.GLOBAL)
 class VmidAllocatorTest {
 
     @Inject

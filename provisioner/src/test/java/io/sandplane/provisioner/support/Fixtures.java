@@ -75,6 +75,22 @@ public class Fixtures {
                 .setParameter(1, id).setParameter(2, VmidAllocation.State.ALLOCATED).getResultList());
     }
 
+    /** Where the VMID search of a cluster continues (the next VMID a start will try). */
+    public int vmidCursor(String cluster) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<?> rows = em.createNativeQuery("select next_vmid from vmid_cursors where cluster = ?1")
+                    .setParameter(1, cluster).getResultList();
+            return rows.isEmpty() ? 200 : ((Number) rows.getFirst()).intValue();
+        });
+    }
+
+    /** Switches template copies on or off in the {@code templates} table (as a catalog change would). */
+    public void templateActive(int templateVmid, boolean active) {
+        QuarkusTransaction.requiringNew().run(() -> em.createQuery(
+                "update Template set active = ?1 where templateVmid = ?2")
+                .setParameter(1, active).setParameter(2, templateVmid).executeUpdate());
+    }
+
     /** Changes a row behind the provisioner's back (to stage a crash or a stale state). */
     public void update(String id, java.util.function.Consumer<Sandbox> change) {
         QuarkusTransaction.requiringNew().run(() -> change.accept(em.find(Sandbox.class, id)));

@@ -42,6 +42,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -87,14 +88,15 @@ public class PveLxcProvider implements SandboxProvider {
 
     @Override
     public GuestRef start(StartSpec spec, StartProgress progress) {
-        GuestRef guest = GuestRef.NONE;
+        // What exists so far, kept up to date as the start goes, so a failure rolls back exactly that.
+        AtomicReference<GuestRef> known = new AtomicReference<>(GuestRef.NONE);
         try {
-            guest = guest.withVmid(reserveVmid(spec.sandboxId()));
-            progress.completed(ProvisionStep.VMID_ALLOCATED, guest, "VMID " + guest.vmid());
-            guest = cloneGuest(spec, guest, progress);
-            return continueAfter(ProvisionStep.CLONED, spec, guest, progress);
+            known.set(GuestRef.NONE.withVmid(reserveVmid(spec.sandboxId())));
+            progress.completed(ProvisionStep.VMID_ALLOCATED, known.get(), "VMID " + known.get().vmid());
+            GuestRef cloned = cloneGuest(spec, known, progress);
+            return continueAfter(ProvisionStep.CLONED, spec, cloned, progress);
         } catch (RuntimeException e) {
-            throw failed(spec.sandboxId(), guest, e);
+            throw failed(spec.sandboxId(), known.get(), e);
         }
     }
 
@@ -166,8 +168,8 @@ public class PveLxcProvider implements SandboxProvider {
      * Linked-clones a free template copy while holding its clone lock, and records CLONED. If a guest created outside
      * Sandplane took the VMID after the check, a new VMID is allocated and the clone retried.
      */
-    private GuestRef cloneGuest(StartSpec spec, GuestRef guest, StartProgress progress) {
-        GuestRef current = guest;
+    private GuestRef cloneGuest(StartSpec spec, AtomicReference<GuestRef> known, StartProgress progress) {
+        GuestRef current = known.get();
         for (int attempt = 1; ; attempt++) {
             List<TemplateCopy> ranked = Placement.rank(spec.copies(), nodes.nodes(), settings.node());
             if (ranked.isEmpty()) {
@@ -178,6 +180,7 @@ public class PveLxcProvider implements SandboxProvider {
             try {
                 int vmid = current.vmid();
                 current = current.withNode(copy.node(), GuestMarks.hostname(vmid));
+                known.set(current);
                 progress.placed(current, copy);
                 try {
                     Upid upid = pve.cloneLinked(copy.node(), copy.vmid(), vmid, current.hostname(),
@@ -205,6 +208,7 @@ public class PveLxcProvider implements SandboxProvider {
                             copy.node());
                     vmids.release(spec.sandboxId(), vmid);
                     current = new GuestRef(reserveVmid(spec.sandboxId()), null, null, null, null);
+                    known.set(current);
                     progress.completed(ProvisionStep.VMID_ALLOCATED, current, "VMID " + current.vmid()
                             + " (VMID " + vmid + " was taken outside Sandplane)");
                 }
