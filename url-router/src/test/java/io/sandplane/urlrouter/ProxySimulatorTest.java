@@ -6,6 +6,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.simulator.SimGuest;
+import io.sandplane.devsupport.provisioner.SharedProvisionerResource;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.model.service.AuthMode;
 import io.sandplane.urlrouter.proxy.ProxyServer;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = SharedProvisionerResource.class, scope = TestResourceScope.GLOBAL)
 class ProxySimulatorTest {
 
     @Inject
@@ -44,7 +46,7 @@ class ProxySimulatorTest {
     }
 
     private static String host(int vmid, int port) {
-        return "port-" + port + "-vm-" + vmid + ".sandplane.localhost";
+        return "port-" + port + "-vm-" + vmid + ".sandplane.localhost:8088";
     }
 
     private static Fixtures.Sandbox sandboxOn(SimGuest guest, String token) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sandplane.devsupport.provisioner.SharedProvisionerResource;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.service.AuthMode;
@@ -28,9 +29,10 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = SharedProvisionerResource.class, scope = TestResourceScope.GLOBAL)
 class ProxyTest {
 
-    private static final String DOMAIN = "sandplane.localhost";
+    private static final String DOMAIN = "sandplane.localhost:8088";
 
     @Inject
     ProxyServer proxy;

@@ -12,6 +12,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import io.sandplane.devsupport.provisioner.SharedProvisionerResource;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.model.internal.InternalToken;
 import io.sandplane.model.lifecycle.SandboxStatus;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = SharedProvisionerResource.class, scope = TestResourceScope.GLOBAL)
 class ServiceRoutesApiTest {
 
     private static final String TOKEN = "test-internal-token-not-secret";
@@ -32,7 +34,7 @@ class ServiceRoutesApiTest {
     @Test
     void exposesAServiceWithItsPublicUrlStoredAndListed() {
         Fixtures.Sandbox sandbox = Fixtures.sandbox().ip("10.0.0.7").insert();
-        String url = "http://port-5173-vm-" + sandbox.vmid() + ".sandplane.localhost";
+        String url = "http://port-5173-vm-" + sandbox.vmid() + ".sandplane.localhost:8088";
 
         internal().body("{\"port\": 5173, \"authMode\": \"public\"}")
                 .put("/internal/sandboxes/{id}/services/preview", sandbox.id())

@@ -1,6 +1,7 @@
 package io.sandplane.devsupport.test;
 
 import io.sandplane.devsupport.ServiceProcess;
+import io.sandplane.devsupport.provisioner.SharedProvisioner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -11,8 +12,9 @@ import java.util.Map;
  * One url-router per test JVM, run from its built jar ({@code url-router/target/quarkus-app}) as
  * its own process over the shared PostgreSQL, started on first use and stopped when the JVM exits.
  * It serves its internal API on {@link #internalUrl()} and the proxy on {@link #proxyUrl()}, for
- * the public domain {@code sandplane.localhost:<proxy port>}: connect to the proxy URL and send
- * {@link #publicHost(int, int)} as the Host header.
+ * the shared provisioner's public domain ({@code sandplane.localhost:8088}, whatever port the proxy
+ * really listens on): connect to the proxy URL and send {@link #publicHost(int, int)} (or the host
+ * of a stored service URL) as the Host header. Wake-on-HTTP goes to {@link SharedProvisioner}.
  */
 public final class SharedUrlRouter {
 
@@ -36,8 +38,10 @@ public final class SharedUrlRouter {
             env.put("SANDPLANE_INTERNAL_TOKEN", INTERNAL_TOKEN);
             env.put("SANDPLANE_PROXY_PORT", Integer.toString(proxyPort));
             env.put("SANDPLANE_PROXY_HOST", "127.0.0.1");
-            env.put("PVE_PUBLIC_DOMAIN", "sandplane.localhost:" + proxyPort);
-            env.put("SANDPLANE_PROVISIONER_URL", System.getProperty("sandplane.test.provisioner-url", "http://127.0.0.1:8081"));
+            // The provisioner's domain, so the URLs it stores are the ones this router serves; clients
+            // connect to proxyUrl() and send that Host.
+            env.put("PVE_PUBLIC_DOMAIN", SharedProvisioner.PUBLIC_DOMAIN);
+            env.put("SANDPLANE_PROVISIONER_URL", SharedProvisioner.get().url());
             ServiceProcess process = ServiceProcess.of("url-router").env(env).start();
             instance = new SharedUrlRouter(process, proxyPort);
             Runtime.getRuntime().addShutdownHook(new Thread(process::stop, "stop-url-router"));
@@ -61,10 +65,10 @@ public final class SharedUrlRouter {
 
     /** The value of {@code PVE_PUBLIC_DOMAIN} the router runs with. */
     public String publicDomain() {
-        return "sandplane.localhost:" + proxyPort;
+        return SharedProvisioner.PUBLIC_DOMAIN;
     }
 
-    /** The Host header naming a sandbox's port: {@code port-{port}-vm-{vmid}.sandplane.localhost:<proxy port>}. */
+    /** The Host header naming a sandbox's port: {@code port-{port}-vm-{vmid}.sandplane.localhost:8088}. */
     public String publicHost(int vmid, int port) {
         return "port-" + port + "-vm-" + vmid + "." + publicDomain();
     }

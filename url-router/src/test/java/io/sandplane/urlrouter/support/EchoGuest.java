@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EchoGuest implements AutoCloseable {
 
     private static final Vertx VERTX = Vertx.vertx();
+    /** A random 127.X/16 per JVM, so suites running at once on one machine (other worktrees, CI) do not collide. */
+    private static final int NETWORK = 20 + new java.util.Random().nextInt(200);
     private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(1);
 
     private final String ip;
@@ -37,14 +39,24 @@ public final class EchoGuest implements AutoCloseable {
         this.ip = ip;
     }
 
-    /** A guest at a fresh 127.77.x.y address, answering on the given ports. */
+    /** A guest at a fresh loopback address of this JVM's 127.X network, answering on the given ports. */
     public static EchoGuest start(int... ports) {
-        int n = NEXT_ADDRESS.getAndIncrement();
-        EchoGuest guest = new EchoGuest("127.77." + (n / 250) + "." + (n % 250 + 1));
-        for (int port : ports) {
-            guest.listen(port);
+        for (int attempt = 0; ; attempt++) {
+            int n = NEXT_ADDRESS.getAndIncrement();
+            EchoGuest guest = new EchoGuest("127." + NETWORK + "." + (n / 250) + "." + (n % 250 + 1));
+            try {
+                for (int port : ports) {
+                    guest.listen(port);
+                }
+                return guest;
+            } catch (IllegalStateException taken) {
+                // Someone else (another suite, a simulator) holds that address: take the next one.
+                guest.close();
+                if (attempt >= 20) {
+                    throw taken;
+                }
+            }
         }
-        return guest;
     }
 
     /** A guest on a given address (e.g. 127.0.0.1, to be reached by the name localhost). */

@@ -128,6 +128,7 @@ public final class Fixtures {
         private String fqdn;
         private String token;
         private boolean wakeOnHttp;
+        private String snapshotId = "snapshot_test";
         private final List<Object[]> services = new ArrayList<>();
 
         public SandboxBuilder vmid(Integer vmid) {
@@ -157,6 +158,12 @@ public final class Fixtures {
             return this;
         }
 
+        /** The snapshot the provisioner clones from (only matters for sandboxes it provisions). */
+        public SandboxBuilder snapshot(String snapshotId) {
+            this.snapshotId = snapshotId;
+            return this;
+        }
+
         public SandboxBuilder wakeOnHttp(boolean wake) {
             this.wakeOnHttp = wake;
             return this;
@@ -174,8 +181,8 @@ public final class Fixtures {
                     + "values (?, ?, 'test team', 100, 100, now(), now())", team, "t-" + team.toString().substring(0, 8));
             update("insert into sandboxes (id, team_id, provider, snapshot_id, status, vmid, node, ip, hostname, fqdn, ttl_seconds, "
                     + "ttl_action, wake_on_http, access_token_hash, created_at, updated_at, status_changed_at) "
-                    + "values (?, ?, 'pve-lxc', 'snapshot_test', ?, ?, 'pve', ?, ?, ?, 3600, 'STOP', ?, ?, ?, ?, ?)",
-                    id, team, status.name(), vmid, ip, hostname, fqdn, wakeOnHttp,
+                    + "values (?, ?, 'pve-lxc', ?, ?, ?, ?, ?, ?, ?, 3600, 'STOP', ?, ?, ?, ?, ?)",
+                    id, team, snapshotId, status.name(), vmid, vmid == null ? null : "pve", ip, hostname, fqdn, wakeOnHttp,
                     token == null ? null : Secrets.sha256Hex(token), Timestamp.from(now), Timestamp.from(now), Timestamp.from(now));
             for (Object[] s : services) {
                 addService(id, (String) s[0], (Integer) s[1], (AuthMode) s[2]);

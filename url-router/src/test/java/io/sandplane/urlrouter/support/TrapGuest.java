@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TrapGuest implements AutoCloseable {
 
+    /** A random 127.X/16 per JVM, so suites running at once on one machine do not collide. */
+    private static final int NETWORK = 20 + new java.util.Random().nextInt(200);
     private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(1);
 
     private final String ip;
@@ -25,12 +27,21 @@ public final class TrapGuest implements AutoCloseable {
     }
 
     public static TrapGuest start(int... ports) {
-        int n = NEXT_ADDRESS.getAndIncrement();
-        TrapGuest trap = new TrapGuest("127.78." + (n / 250) + "." + (n % 250 + 1));
-        for (int port : ports) {
-            trap.listen(port);
+        for (int attempt = 0; ; attempt++) {
+            int n = NEXT_ADDRESS.getAndIncrement();
+            TrapGuest trap = new TrapGuest("127." + NETWORK + "." + (n / 250) + "." + (n % 250 + 1));
+            try {
+                for (int port : ports) {
+                    trap.listen(port);
+                }
+                return trap;
+            } catch (IllegalStateException taken) {
+                trap.close();
+                if (attempt >= 20) {
+                    throw taken;
+                }
+            }
         }
-        return trap;
     }
 
     public String ip() {
