@@ -10,6 +10,7 @@ import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.service.AuthMode;
 import io.sandplane.urlrouter.support.EchoGuest;
 import io.sandplane.urlrouter.support.Fixtures;
+import io.sandplane.urlrouter.support.Provisioned;
 import io.sandplane.urlrouter.support.ProxyClient;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -87,6 +88,38 @@ class RouterProcessIT {
             Fixtures.delete(s.id());
             await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
                     .until(() -> a.get(host, "/").status() == 404 && b.get(host, "/").status() == 404);
+        }
+    }
+
+    @Test
+    void requestsAtTwoReplicasWakeAPausedSandboxWithOneResume() throws Exception {
+        SharedUrlRouter first = SharedUrlRouter.get();
+        int secondProxyPort = freePort();
+        try (ServiceProcess second = ServiceProcess.of("url-router").env(SharedPostgres.datasourceEnv())
+                .env("SANDPLANE_INTERNAL_TOKEN", SharedUrlRouter.INTERNAL_TOKEN)
+                .env("SANDPLANE_PROXY_PORT", Integer.toString(secondProxyPort))
+                .env("SANDPLANE_PROXY_HOST", "127.0.0.1")
+                .env("PVE_PUBLIC_DOMAIN", first.publicDomain())
+                .env("SANDPLANE_PROVISIONER_URL", io.sandplane.devsupport.provisioner.SharedProvisioner.get().url())
+                .start()) {
+            Fixtures.Sandbox sandbox = Provisioned.paused("tok-replicas", true);
+            int startsBefore = Provisioned.guestStarts(sandbox.vmid());
+            String host = first.publicHost(sandbox.vmid(), 39378);
+            ProxyClient[] replicas = { new ProxyClient(first.proxyPort()), new ProxyClient(secondProxyPort) };
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+            java.util.List<java.util.concurrent.Future<ProxyClient.Response>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                ProxyClient replica = replicas[i % 2];
+                answers.add(pool.submit(() -> replica.get(host, "/", Map.of("X-Sandplane-Token", "tok-replicas"))));
+            }
+            for (var answer : answers) {
+                ProxyClient.Response r = answer.get();
+                assertThat(r.status()).as(r.text()).isEqualTo(200);
+                assertThat(r.json().getInteger("vmid")).isEqualTo(sandbox.vmid());
+            }
+            pool.shutdown();
+            assertThat(Provisioned.guestStarts(sandbox.vmid())).as("guest starts after the pause").isEqualTo(startsBefore + 1);
+            assertThat(Fixtures.events(sandbox.id(), "url-router")).as("resume requests, all replicas together").hasSize(1);
         }
     }
 

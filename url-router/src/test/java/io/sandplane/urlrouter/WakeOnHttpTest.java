@@ -5,22 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.sandplane.devsupport.provisioner.SharedProvisioner;
 import io.sandplane.devsupport.provisioner.SharedProvisionerResource;
-import io.sandplane.devsupport.simulator.RecordedCall;
-import io.sandplane.devsupport.simulator.SharedSimulator;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.urlrouter.proxy.ProxyServer;
 import io.sandplane.urlrouter.support.Fixtures;
+import io.sandplane.urlrouter.support.Provisioned;
 import io.sandplane.urlrouter.support.ProxyClient;
-import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +30,6 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = SharedProvisionerResource.class, scope = TestResourceScope.GLOBAL)
 class WakeOnHttpTest {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
     @Inject
     ProxyServer proxy;
 
@@ -47,36 +37,18 @@ class WakeOnHttpTest {
         return "port-" + port + "-vm-" + vmid + ".sandplane.localhost:8088";
     }
 
-    /** Provisions a sandbox through the provisioner, then pauses it: a stopped guest, a PAUSED row with its default services. */
-    private static Fixtures.Sandbox pausedSandbox(String token, boolean wakeOnHttp) throws Exception {
-        Fixtures.Sandbox row = Fixtures.sandbox().vmid(null).status(SandboxStatus.PROVISIONING).snapshot("snapshot_std4c8g1")
-                .token(token).wakeOnHttp(wakeOnHttp).insert();
-        JsonObject started = provisioner("provision", row.id());
-        assertThat(started.getString("status")).as("provision: %s", started).isEqualTo("RUNNING");
-        JsonObject paused = provisioner("pause", row.id());
-        assertThat(paused.getString("status")).isEqualTo("PAUSED");
-        return new Fixtures.Sandbox(row.id(), started.getInteger("vmid"));
+    private static Fixtures.Sandbox pausedSandbox(String token, boolean wakeOnHttp) {
+        return Provisioned.paused(token, wakeOnHttp);
     }
 
-    private static JsonObject provisioner(String action, String sandboxId) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                URI.create(SharedProvisioner.get().url() + "/internal/sandboxes/" + sandboxId + "/" + action))
-                .header("X-Sandplane-Internal-Token", SharedProvisioner.INTERNAL_TOKEN)
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofMinutes(2))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("%s %s: %s", action, sandboxId, response.body()).isEqualTo(200);
-        return new JsonObject(response.body());
-    }
-
-    private static List<RecordedCall> starts(int vmid) {
-        return SharedSimulator.get().control().calls("POST", ".*/lxc/" + vmid + "/status/start");
+    private static int starts(int vmid) {
+        return Provisioned.guestStarts(vmid);
     }
 
     @Test
     void manyConcurrentRequestsWakeAPausedSandboxWithOneResume() throws Exception {
         Fixtures.Sandbox sandbox = pausedSandbox("tok-wake", true);
-        int startsBefore = starts(sandbox.vmid()).size();
+        int startsBefore = starts(sandbox.vmid());
         ProxyClient client = new ProxyClient(proxy.port());
 
         int concurrent = 16;
@@ -96,26 +68,26 @@ class WakeOnHttpTest {
         pool.shutdown();
 
         assertThat(Fixtures.status(sandbox.id())).isEqualTo(SandboxStatus.RUNNING);
-        assertThat(starts(sandbox.vmid())).as("guest starts sent to PVE after the pause").hasSize(startsBefore + 1);
+        assertThat(starts(sandbox.vmid())).as("guest starts sent to PVE after the pause").isEqualTo(startsBefore + 1);
         assertThat(Fixtures.events(sandbox.id(), "url-router")).as("resumes the router asked for")
                 .singleElement().asString().startsWith("ACTION: resume requested");
     }
 
     @Test
-    void requestsWithoutAValidTokenNeverWakeASandbox() throws Exception {
+    void requestsWithoutAValidTokenNeverWakeASandbox() {
         Fixtures.Sandbox sandbox = pausedSandbox("tok-nowake", true);
-        int startsBefore = starts(sandbox.vmid()).size();
+        int startsBefore = starts(sandbox.vmid());
         ProxyClient client = new ProxyClient(proxy.port());
         assertThat(client.get(host(sandbox.vmid(), 39378), "/").status()).isEqualTo(401);
         assertThat(client.get(host(sandbox.vmid(), 39378), "/", Map.of("X-Sandplane-Token", "wrong")).status()).isEqualTo(401);
         assertThat(client.get(host(sandbox.vmid(), 39375), "/", Map.of("X-Sandplane-Token", "tok-nowake")).status())
                 .as("the exec port is not exposed").isEqualTo(404);
         assertThat(Fixtures.status(sandbox.id())).isEqualTo(SandboxStatus.PAUSED);
-        assertThat(starts(sandbox.vmid())).hasSize(startsBefore);
+        assertThat(starts(sandbox.vmid())).isEqualTo(startsBefore);
     }
 
     @Test
-    void withoutWakeOnHttpAPausedSandboxAnswers503() throws Exception {
+    void withoutWakeOnHttpAPausedSandboxAnswers503() {
         Fixtures.Sandbox sandbox = pausedSandbox("tok-sleep", false);
         ProxyClient.Response r = new ProxyClient(proxy.port()).get(host(sandbox.vmid(), 39378), "/",
                 Map.of("X-Sandplane-Token", "tok-sleep"));

@@ -180,7 +180,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
     private void wake(HttpServerRequest request, ServiceHost target, Route route) {
         metrics.wake();
-        wakes.wake(route.sandboxId())
+        // copy(): each request's own deadline; the shared wake goes on for the requests that arrive later.
+        wakes.wake(route.sandboxId()).copy()
                 .orTimeout(config.wake().timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
                 .whenComplete((ignored, error) -> context.runOnContext(v -> {
                     if (error == null) {
