@@ -145,13 +145,25 @@ public final class ProxyBench {
                     }
                 }
 
+                // Latency without saturation: one connection, one request at a time.
+                Map<String, List<WrkResult>> single = new LinkedHashMap<>();
+                targets.keySet().forEach(k -> single.put(k, new ArrayList<>()));
+                for (int r = 0; r < runs; r++) {
+                    for (Map.Entry<String, Target> t : targets.entrySet()) {
+                        WrkResult result = wrk(t.getValue(), 1, Math.max(5, seconds / 2), 1);
+                        single.get(t.getKey()).add(result);
+                        System.out.printf(Locale.ROOT, "single %d %-10s %9.0f req/s  p50 %.3f ms  p99 %.3f ms%n",
+                                r + 1, t.getKey(), result.rps(), result.p50Ms(), result.p99Ms());
+                    }
+                }
+
                 Map<String, List<Double>> roundTripsMs = new LinkedHashMap<>();
                 for (Map.Entry<String, Target> t : targets.entrySet()) {
                     roundTripsMs.put(t.getKey(), webSocketRoundTrips(vertx, t.getValue(), 200, roundTrips));
                     System.out.printf(Locale.ROOT, "websocket %-10s median %.3f ms%n", t.getKey(),
                             Stats.of(roundTripsMs.get(t.getKey())).median());
                 }
-                write(runs, seconds, connections, roundTrips, results, roundTripsMs, loadBefore, loadAverage());
+                write(runs, seconds, connections, roundTrips, results, single, roundTripsMs, loadBefore, loadAverage());
             } finally {
                 echo.close();
             }
@@ -187,8 +199,12 @@ public final class ProxyBench {
     }
 
     private static WrkResult wrk(Target target, int connections, int seconds) throws Exception {
+        return wrk(target, connections, seconds, 2);
+    }
+
+    private static WrkResult wrk(Target target, int connections, int seconds, int threads) throws Exception {
         double cpuBefore = cpuSeconds(target.pids());
-        Process wrk = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + seconds + "s", "--latency",
+        Process wrk = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency",
                 "-H", "Host: " + target.httpHost(), "http://" + target.ip() + ":" + target.httpPort() + "/")
                 .redirectErrorStream(true).start();
         String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -253,7 +269,7 @@ public final class ProxyBench {
     }
 
     private static void write(int runs, int seconds, int connections, int roundTrips, Map<String, List<WrkResult>> results,
-            Map<String, List<Double>> ws, String loadBefore, String loadAfter) throws IOException {
+            Map<String, List<WrkResult>> single, Map<String, List<Double>> ws, String loadBefore, String loadAfter) throws IOException {
         Stats routerRps = Stats.of(results.get("url-router").stream().map(WrkResult::rps).toList());
         Stats nginxRps = Stats.of(results.get("nginx").stream().map(WrkResult::rps).toList());
         Stats directP99 = Stats.of(results.get("direct").stream().map(WrkResult::p99Ms).toList());
@@ -274,6 +290,12 @@ public final class ProxyBench {
                 + "(cached, invalidated by LISTEN/NOTIFY), the service is `public`, activity recording on.\n");
         md.append(String.format(Locale.ROOT, "- Load: `wrk -t2 -c%d -d%ds --latency`, %d rounds over direct, nginx and url-router (order rotated each round) after a warm-up.%n%n",
                 connections, seconds, runs));
+        double load = parseLoad(loadBefore);
+        if (load > Runtime.getRuntime().availableProcessors()) {
+            md.append(String.format(Locale.ROOT, "> The machine was busy with other work (load average %.1f on %d cores): p99 latencies below are "
+                    + "dominated by scheduling stalls (look at the direct path's own p99) and say little about the proxies. Requests per "
+                    + "proxy CPU-second and p50 are the robust figures.%n%n", load, Runtime.getRuntime().availableProcessors()));
+        }
         md.append("## HTTP, requests/s and latency (median of rounds, min–max)\n\n");
         md.append("| path | requests/s | p50 ms | p99 ms | requests per proxy CPU-second |\n|---|---|---|---|---|\n");
         for (Map.Entry<String, List<WrkResult>> e : results.entrySet()) {
@@ -297,6 +319,20 @@ public final class ProxyBench {
         double cpuRatio = Stats.of(results.get("url-router").stream().map(WrkResult::perCpuSecond).toList()).median()
                 / Stats.of(results.get("nginx").stream().map(WrkResult::perCpuSecond).toList()).median();
         md.append(String.format(Locale.ROOT, "| (for reference) url-router's requests per CPU-second vs nginx's | %.0f %% | – |%n", cpuRatio * 100));
+        Stats singleDirect = Stats.of(single.get("direct").stream().map(WrkResult::p99Ms).toList());
+        Stats singleRouter = Stats.of(single.get("url-router").stream().map(WrkResult::p99Ms).toList());
+        Stats singleNginx = Stats.of(single.get("nginx").stream().map(WrkResult::p99Ms).toList());
+        md.append(String.format(Locale.ROOT, "| (for reference) p99 added at one request at a time (`wrk -t1 -c1`) | url-router %+.3f ms, nginx %+.3f ms | %s |%n",
+                singleRouter.median() - singleDirect.median(), singleNginx.median() - singleDirect.median(),
+                singleRouter.median() - singleDirect.median() <= 2.0 ? "yes" : "**no**"));
+        md.append("\n## One request at a time (`wrk -t1 -c1`), latency without saturation\n\n");
+        md.append("| path | requests/s | p50 ms | p99 ms |\n|---|---|---|---|\n");
+        for (Map.Entry<String, List<WrkResult>> e : single.entrySet()) {
+            md.append("| ").append(e.getKey()).append(" | ")
+                    .append(Stats.of(e.getValue().stream().map(WrkResult::rps).toList()).format("%.0f")).append(" | ")
+                    .append(Stats.of(e.getValue().stream().map(WrkResult::p50Ms).toList()).format("%.3f")).append(" | ")
+                    .append(Stats.of(e.getValue().stream().map(WrkResult::p99Ms).toList()).format("%.3f")).append(" |\n");
+        }
         md.append("\n## WebSocket echo round trip (64-byte text message, sequential, ").append(roundTrips).append(" after 200 warm-up)\n\n");
         md.append("| path | median ms | p99 ms | min ms | max ms |\n|---|---|---|---|---|\n");
         for (Map.Entry<String, List<Double>> e : ws.entrySet()) {
@@ -450,6 +486,14 @@ public final class ProxyBench {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         } catch (IOException e) {
             return "?";
+        }
+    }
+
+    private static double parseLoad(String load) {
+        try {
+            return Double.parseDouble(load);
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
