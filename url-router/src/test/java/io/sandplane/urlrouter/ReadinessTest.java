@@ -8,6 +8,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sandplane.devsupport.provisioner.SharedProvisionerResource;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.devsupport.test.ReadinessProbe;
 import java.net.URI;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = SharedProvisionerResource.class, scope = TestResourceScope.GLOBAL)
 class ReadinessTest {
 
     @TestHTTPResource("/q/health/ready")
