@@ -83,7 +83,8 @@ public class ProvisionerClient {
             Response response = e.getResponse();
             int status = response.getStatus();
             String detail = what + ": provisioner answered " + status + problemDetail(response);
-            if (status == 502 || status == 503 || status == 504) {
+            // 503: PVE unreachable or the provisioner's breaker open; 504: a gateway gave up. 502 is PVE refusing this call.
+            if (status == 503 || status == 504) {
                 throw new ProvisionerUnavailableException(detail, e);
             }
             throw new ProvisionerRefusedException(status, detail);
