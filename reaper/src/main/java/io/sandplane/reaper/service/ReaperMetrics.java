@@ -3,6 +3,7 @@ package io.sandplane.reaper.service;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import io.sandplane.model.api.ReaperPassReport;
 import io.sandplane.reaper.decision.ReapAction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code reaper_leader}: 1 on the replica that acts.</li>
  * </ul>
  */
+// Eager: a standby that never runs a pass still exports reaper_leader 0 and the rest.
+@Startup
 @ApplicationScoped
 public class ReaperMetrics {
 
