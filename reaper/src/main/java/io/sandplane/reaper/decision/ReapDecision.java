@@ -32,7 +32,11 @@ public final class ReapDecision {
     }
 
     public static ReapPlan decide(Observation observation, ReapPolicy policy, Instant now) {
-        GuestIndex guests = new GuestIndex(observation.inventory());
+        return decide(observation, new GuestIndex(observation.inventory()), policy, now);
+    }
+
+    /** As {@link #decide(Observation, ReapPolicy, Instant)}, with the observation's inventory already indexed. */
+    public static ReapPlan decide(Observation observation, GuestIndex guests, ReapPolicy policy, Instant now) {
         RowIndex rows = new RowIndex(observation.rows(), observation.rowsNamedByGuests());
         List<ReapAction> wanted = new ArrayList<>();
         List<Hold> holds = new ArrayList<>();

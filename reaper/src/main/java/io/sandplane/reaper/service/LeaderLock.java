@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,6 +31,8 @@ public final class LeaderLock implements AutoCloseable {
 
     private final Connector connector;
     private final long key;
+    // Not synchronized: virtual threads call in, and a JDBC round trip must not pin their carrier.
+    private final ReentrantLock guard = new ReentrantLock();
     private Connection session;
 
     public LeaderLock(Connector connector, long key) {
@@ -38,68 +41,92 @@ public final class LeaderLock implements AutoCloseable {
     }
 
     /** Holds the lock after this call, or someone else does, or the database cannot be reached. */
-    public synchronized boolean tryAcquire() {
-        if (session != null) {
-            if (alive()) {
-                return true;
-            }
-            drop();
-        }
-        Connection c = null;
+    public boolean tryAcquire() {
+        guard.lock();
         try {
-            c = connector.connect();
-            c.setAutoCommit(true);
-            try (Statement st = c.createStatement()) {
-                st.setQueryTimeout(5);
-                // The server notices a vanished leader within about 30 s instead of TCP's default two hours.
-                st.execute("set tcp_keepalives_idle = 10");
-                st.execute("set tcp_keepalives_interval = 5");
-                st.execute("set tcp_keepalives_count = 3");
-                try (ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + key + ")")) {
-                    rs.next();
-                    if (rs.getBoolean(1)) {
-                        session = c;
-                        return true;
+            if (session != null) {
+                if (alive()) {
+                    return true;
+                }
+                drop();
+            }
+            Connection c = null;
+            try {
+                c = connector.connect();
+                c.setAutoCommit(true);
+                try (Statement st = c.createStatement()) {
+                    st.setQueryTimeout(5);
+                    // The server notices a vanished leader within about 30 s instead of TCP's default two hours.
+                    st.execute("set tcp_keepalives_idle = 10");
+                    st.execute("set tcp_keepalives_interval = 5");
+                    st.execute("set tcp_keepalives_count = 3");
+                    try (ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + key + ")")) {
+                        rs.next();
+                        if (rs.getBoolean(1)) {
+                            session = c;
+                            return true;
+                        }
                     }
                 }
+                c.close();
+                return false;
+            } catch (SQLException e) {
+                LOG.debugf("cannot try the reaper lock: %s", e.getMessage());
+                closeQuietly(c);
+                return false;
             }
-            c.close();
-            return false;
-        } catch (SQLException e) {
-            LOG.debugf("cannot try the reaper lock: %s", e.getMessage());
-            closeQuietly(c);
-            return false;
+    
+        } finally {
+            guard.unlock();
         }
     }
 
     /** Checks the lock's session now; a session that does not answer is dropped, and with it the lock. */
-    public synchronized boolean stillHeld() {
-        if (session == null) {
+    public boolean stillHeld() {
+        guard.lock();
+        try {
+            if (session == null) {
+                return false;
+            }
+            if (alive()) {
+                return true;
+            }
+            drop();
             return false;
+    
+        } finally {
+            guard.unlock();
         }
-        if (alive()) {
-            return true;
-        }
-        drop();
-        return false;
     }
 
-    public synchronized boolean held() {
-        return session != null;
+    public boolean held() {
+        guard.lock();
+        try {
+            return session != null;
+    
+        } finally {
+            guard.unlock();
+        }
     }
 
     /** Gives the lock up (a standby takes it at its next try). */
-    public synchronized void release() {
-        if (session == null) {
-            return;
+    public void release() {
+        guard.lock();
+        try {
+            if (session == null) {
+                return;
+            }
+            try (Statement st = session.createStatement()) {
+                st.setQueryTimeout(2);
+                st.execute("select pg_advisory_unlock(" + key + ")");
+            } catch (SQLException e) {
+                LOG.debugf("cannot unlock the reaper lock (closing its session frees it): %s", e.getMessage());
+            }
+            drop();
+    
+        } finally {
+            guard.unlock();
         }
-        try (Statement st = session.createStatement()) {
-            st.setQueryTimeout(2);
-            st.execute("select pg_advisory_unlock(" + key + ")");
-        } catch (SQLException e) {
-            LOG.debugf("cannot unlock the reaper lock (closing its session frees it): %s", e.getMessage());
-        }
-        drop();
     }
 
     @Override

@@ -119,10 +119,11 @@ public class ReconcilePass {
         ReapPlan plan = null;
         List<Taken> taken = List.of();
         try {
-            observation = observe(backoff.waiting(number));
-            GuestIndex guests = new GuestIndex(observation.inventory());
+            Observed observed = observe(backoff.waiting(number));
+            observation = observed.observation();
+            GuestIndex guests = observed.guests();
             metrics.observed(observation.rows().size(), guests.guests().size(), guests.unlistedNodes().size());
-            plan = ReapDecision.decide(observation, policy, clock.instant());
+            plan = ReapDecision.decide(observation, guests, policy, clock.instant());
             // Sightings are the reaper's own memory, kept in dry-run too so that its report shows the grace running out.
             store.updateSightings(plan.sightingsToSave(), plan.sightingsToForget());
             metrics.decided(plan.capReached(), plan.deferred().size(), plan.holds().size());
@@ -159,7 +160,10 @@ public class ReconcilePass {
         return report;
     }
 
-    private Observation observe(Set<String> backingOff) {
+    private record Observed(Observation observation, GuestIndex guests) {
+    }
+
+    private Observed observe(Set<String> backingOff) {
         // Rows first, guests second: a guest of any sandbox that existed at the first read is in the list.
         List<SandboxRow> rows = store.liveRows();
         GuestInventory inventory = provisioner.guests();
@@ -176,7 +180,8 @@ public class ReconcilePass {
         }
         Set<String> askIds = new HashSet<>();
         Set<Integer> askVmids = new HashSet<>();
-        for (GuestIndex.TaggedGuest g : new GuestIndex(inventory).guests()) {
+        GuestIndex guests = new GuestIndex(inventory);
+        for (GuestIndex.TaggedGuest g : guests.guests()) {
             if (!g.tags().managed()) {
                 continue;
             }
@@ -186,8 +191,8 @@ public class ReconcilePass {
             }
         }
         List<SandboxRow> later = askIds.isEmpty() && askVmids.isEmpty() ? List.of() : store.rowsNamed(askIds, askVmids);
-        return new Observation(rows, inventory, later, store.sightings(), store.vmidHoldings(), store.templateVmids(),
-                backingOff);
+        return new Observed(new Observation(rows, inventory, later, store.sightings(), store.vmidHoldings(),
+                store.templateVmids(), backingOff), guests);
     }
 
     private static ReaperPassReport report(Instant started, Duration took, Outcome outcome, String error, boolean dryRun,
