@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import io.restassured.path.json.JsonPath;
 import io.sandplane.devsupport.ProjectLayout;
 import io.sandplane.devsupport.ServiceProcess;
+import io.sandplane.devsupport.provisioner.SharedProvisioner;
 import io.sandplane.devsupport.test.SharedPostgres;
 import io.sandplane.model.internal.InternalToken;
 import java.net.URI;
@@ -15,7 +16,7 @@ import java.util.Map;
 /** A built reaper jar running as its own process, as deployed: configured by environment variables. */
 final class ReaperReplica implements AutoCloseable {
 
-    static final String TOKEN = "reaper-it-internal-token";
+    static final String TOKEN = SharedProvisioner.INTERNAL_TOKEN;
 
     private final String name;
     private final ServiceProcess process;
@@ -23,6 +24,11 @@ final class ReaperReplica implements AutoCloseable {
     private ReaperReplica(String name, ServiceProcess process) {
         this.name = name;
         this.process = process;
+    }
+
+    /** A replica that talks to the JVM's shared provisioner. */
+    static ReaperReplica start(String name, Duration interval) {
+        return start(name, interval, SharedProvisioner.get().url(), Map.of());
     }
 
     static ReaperReplica start(String name, Duration interval, String provisionerUrl, Map<String, String> extraEnv) {
@@ -58,6 +64,18 @@ final class ReaperReplica implements AutoCloseable {
 
     boolean leads() {
         return status().getBoolean("leader");
+    }
+
+    /** How many actions this replica took, by the rule's id, as its metrics count them (outcome done). */
+    double actionsDone(String rule) {
+        double total = 0;
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith("reaper_actions_total{") && line.contains("rule=\"" + rule + "\"")
+                    && line.contains("outcome=\"done\"")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 
     String metrics() {
