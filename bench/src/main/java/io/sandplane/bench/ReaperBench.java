@@ -104,6 +104,7 @@ public final class ReaperBench {
             List<Double> roundTripMs = new ArrayList<>();
             List<Double> listCalls = new ArrayList<>();
             List<Double> allCalls = new ArrayList<>();
+            Map<String, List<Double>> phases = new LinkedHashMap<>();
             JsonNode last = null;
             for (int i = 0; i < WARMUP + runs; i++) {
                 sim.clearCalls();
@@ -117,13 +118,15 @@ public final class ReaperBench {
                     roundTripMs.add(roundTrip);
                     listCalls.add((double) lists);
                     allCalls.add((double) sim.calls().size());
+                    report.path("phases").fields().forEachRemaining(
+                            f -> phases.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(f.getValue().asDouble()));
                 }
                 last = report;
                 System.out.printf("pass %d: %d ms (round trip %.0f ms), %d list calls%n", i + 1,
                         report.path("durationMs").asLong(), roundTrip, lists);
             }
             write(runs, sandboxes, first, Stats.of(passMs), Stats.of(roundTripMs), Stats.of(listCalls), Stats.of(allCalls),
-                    last);
+                    phases, last);
         } finally {
             reaper.stop();
             cleanDatabase(pg);
@@ -265,15 +268,25 @@ public final class ReaperBench {
         sim.loadScenario(JSON.writeValueAsString(scenario));
     }
 
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return parts[0] + " / " + parts[1] + " / " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private static void write(int runs, int sandboxes, JsonNode first, Stats pass, Stats roundTrip, Stats lists, Stats calls,
-            JsonNode last) throws IOException {
+            Map<String, List<Double>> phases, JsonNode last) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Reaper benchmark\n\n");
         md.append("One reconcile pass over ").append(sandboxes).append(" sandbox rows and ").append(sandboxes + ORPHANS)
                 .append(" guests (").append(sandboxes).append(" owned + ").append(ORPHANS)
                 .append(" orphans) on three simulated nodes. Target: ≤ 2 s per pass, one guest-list call per node.\n\n");
         md.append("Run with `bench/run reaper` on ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores, ").append(Instant.now()).append(". The built reaper (JVM, `-Xmx512m`), provisioner and ")
+                .append(" cores (load average ").append(loadAverage()).append(" when it started, a machine shared with ")
+                .append("other builds), ").append(Instant.now()).append(". The built reaper (JVM, `-Xmx512m`), provisioner and ")
                 .append("pve-simulator run as processes over the embedded PostgreSQL; simulator latencies are zero. ")
                 .append("The reaper runs in dry-run so every pass sees the same world: it decides ").append(EXPIRED)
                 .append(" TTL stops (and reads each of those rows again before reporting it, as a real pass does), ")
@@ -286,6 +299,14 @@ public final class ReaperBench {
         md.append("| all PVE API calls per pass | ").append(calls.format("%.0f")).append(" |\n");
         md.append("| first pass after start-up (cold JVM, records the orphan sightings) | ")
                 .append(first.path("durationMs").asLong()).append(" ms |\n\n");
+        md.append("Where a pass spends its time (the pass report's phases):\n\n| phase | median (min, max) |\n|---|---|\n");
+        Map<String, String> names = Map.of("rowsMs", "read the live rows", "guestsMs",
+                "list the guests (provisioner → PVE, one call per node)", "restMs",
+                "read sightings, VMID allocations, templates", "decideMs", "decide (pure) and save orphan sightings",
+                "actMs", "act (here: re-read each decided row, dry-run)");
+        phases.forEach((phase, samples) -> md.append("| ").append(names.getOrDefault(phase, phase)).append(" | ")
+                .append(Stats.of(samples).format("%.0f ms")).append(" |\n"));
+        md.append('\n');
         boolean met = pass.max() <= 2000 && lists.max() <= 3;
         md.append("Result: ").append(met ? "target met" : "TARGET MISSED").append(" — slowest measured pass ")
                 .append(String.format(Locale.ROOT, "%.0f ms", pass.max())).append(", at most ")

@@ -1,13 +1,18 @@
 package io.sandplane.reaper.service;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import io.sandplane.model.api.ReaperPassReport;
 import io.sandplane.reaper.decision.ReapAction;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,19 +43,36 @@ public class ReaperMetrics {
     private final AtomicLong deferred = new AtomicLong();
     private final AtomicLong holds = new AtomicLong();
     private final Counter capHits;
+    private final List<Meter> gauges = new ArrayList<>();
 
     public ReaperMetrics(MeterRegistry registry, Leadership leadership) {
         this.registry = registry;
-        registry.gauge("reaper.rows.seen", rowsSeen);
-        registry.gauge("reaper.guests.seen", guestsSeen);
-        registry.gauge("reaper.nodes.unlisted", nodesUnlisted);
-        registry.gauge("reaper.last.success.timestamp.seconds", lastSuccessEpochSeconds);
-        registry.gauge("reaper.cap.reached", capReached);
-        registry.gauge("reaper.actions.deferred", deferred);
-        registry.gauge("reaper.holds", holds);
-        registry.gauge("reaper.leader", leadership, l -> l.isLeader() ? 1 : 0);
+        gauge("reaper.rows.seen", rowsSeen);
+        gauge("reaper.guests.seen", guestsSeen);
+        gauge("reaper.nodes.unlisted", nodesUnlisted);
+        gauge("reaper.last.success.timestamp.seconds", lastSuccessEpochSeconds);
+        gauge("reaper.cap.reached", capReached);
+        gauge("reaper.actions.deferred", deferred);
+        gauge("reaper.holds", holds);
+        // Strong reference: a gauge holds its object weakly, and nothing else holds this one.
+        gauges.add(Gauge.builder("reaper.leader", leadership, l -> l.isLeader() ? 1 : 0).strongReference(true)
+                .register(registry));
         this.capHits = Counter.builder("reaper.cap.hits")
                 .description("passes that wanted more destructive actions than the cap").register(registry);
+    }
+
+    private void gauge(String name, AtomicLong value) {
+        gauges.add(Gauge.builder(name, value, AtomicLong::doubleValue).strongReference(true).register(registry));
+    }
+
+    /**
+     * Gauges read this instance's state: they leave with it, so that a new instance in the same JVM
+     * (a restart in tests) registers its own instead of finding these.
+     */
+    @PreDestroy
+    void unregister() {
+        gauges.forEach(registry::remove);
+        gauges.clear();
     }
 
     public void action(ReapAction action, ReaperPassReport.ActionOutcome outcome) {

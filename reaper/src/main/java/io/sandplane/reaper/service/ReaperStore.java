@@ -51,9 +51,19 @@ public class ReaperStore {
         return rows.live();
     }
 
+    /** What a pass reads after the guest list, in one transaction. */
+    public record AfterGuests(List<SandboxRow> rowsNamedByGuests, List<OrphanSighting> sightings,
+            List<VmidHolding> vmidHoldings, Set<Integer> templateVmids) {
+    }
+
+    /**
+     * The rows named by guests that the first read did not explain (by sandbox tag, and live rows by
+     * VMID), the orphan sightings, the VMIDs that may be unowned and the template VMIDs.
+     */
     @Transactional
-    public List<SandboxRow> rowsNamed(Collection<String> ids, Collection<Integer> vmids) {
-        return rows.named(ids, vmids);
+    public AfterGuests afterGuests(Collection<String> ids, Collection<Integer> vmids) {
+        List<SandboxRow> named = ids.isEmpty() && vmids.isEmpty() ? List.of() : rows.named(ids, vmids);
+        return new AfterGuests(named, sightings.sightings(), this.vmids.unowned(), templates.vmids());
     }
 
     @Transactional
@@ -64,21 +74,6 @@ public class ReaperStore {
     @Transactional
     public List<SandboxRow> ownersOf(int vmid, String sandboxTag) {
         return rows.ownersOf(vmid, sandboxTag);
-    }
-
-    @Transactional
-    public List<OrphanSighting> sightings() {
-        return sightings.sightings();
-    }
-
-    @Transactional
-    public List<VmidHolding> vmidHoldings() {
-        return vmids.unowned();
-    }
-
-    @Transactional
-    public Set<Integer> templateVmids() {
-        return templates.vmids();
     }
 
     @Transactional

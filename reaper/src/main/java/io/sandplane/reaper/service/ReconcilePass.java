@@ -117,15 +117,17 @@ public class ReconcilePass {
         String error = null;
         Observation observation = null;
         ReapPlan plan = null;
+        Timings timings = new Timings();
         List<Taken> taken = List.of();
         try {
-            Observed observed = observe(backoff.waiting(number));
+            Observed observed = observe(backoff.waiting(number), timings);
             observation = observed.observation();
             GuestIndex guests = observed.guests();
             metrics.observed(observation.rows().size(), guests.guests().size(), guests.unlistedNodes().size());
             plan = ReapDecision.decide(observation, guests, policy, clock.instant());
             // Sightings are the reaper's own memory, kept in dry-run too so that its report shows the grace running out.
             store.updateSightings(plan.sightingsToSave(), plan.sightingsToForget());
+            timings.lap(Timings.DECIDE);
             metrics.decided(plan.capReached(), plan.deferred().size(), plan.holds().size());
             if (plan.capReached()) {
                 LOG.warnf("reaper: the rules ask for %d destructive actions, more than the cap of %d: acting on the %d most "
@@ -141,6 +143,7 @@ public class ReconcilePass {
                 metrics.action(action, ActionOutcome.DEFERRED);
             }
             taken = results;
+            timings.lap(Timings.ACT);
             outcome = taken.stream().anyMatch(t -> t.outcome() == ActionOutcome.ABORTED) ? Outcome.ABORTED : Outcome.SUCCEEDED;
         } catch (RuntimeException e) {
             outcome = Outcome.FAILED;
@@ -154,7 +157,7 @@ public class ReconcilePass {
             lastSuccessAt = finished;
         }
         backoff.forgetOlderThan(number);
-        ReaperPassReport report = report(started, took, outcome, error, dryRun, observation, plan, taken);
+        ReaperPassReport report = report(started, took, timings.phases(), outcome, error, dryRun, observation, plan, taken);
         lastReport = report;
         LOG.info(summary(number, report, taken));
         return report;
@@ -163,10 +166,33 @@ public class ReconcilePass {
     private record Observed(Observation observation, GuestIndex guests) {
     }
 
-    private Observed observe(Set<String> backingOff) {
+    /** Wall-clock laps of one pass, for its report. */
+    private static final class Timings {
+        static final int ROWS = 0;
+        static final int GUESTS = 1;
+        static final int REST = 2;
+        static final int DECIDE = 3;
+        static final int ACT = 4;
+        private final long[] ms = new long[5];
+        private long last = System.nanoTime();
+
+        void lap(int phase) {
+            long now = System.nanoTime();
+            ms[phase] = (now - last) / 1_000_000;
+            last = now;
+        }
+
+        ReaperPassReport.Phases phases() {
+            return new ReaperPassReport.Phases(ms[ROWS], ms[GUESTS], ms[REST], ms[DECIDE], ms[ACT]);
+        }
+    }
+
+    private Observed observe(Set<String> backingOff, Timings timings) {
         // Rows first, guests second: a guest of any sandbox that existed at the first read is in the list.
         List<SandboxRow> rows = store.liveRows();
+        timings.lap(Timings.ROWS);
         GuestInventory inventory = provisioner.guests();
+        timings.lap(Timings.GUESTS);
         if (inventory == null || inventory.nodes() == null) {
             throw new IllegalStateException("the provisioner answered without a guest inventory");
         }
@@ -190,13 +216,15 @@ public class ReconcilePass {
                 askVmids.add(g.guest().vmid());
             }
         }
-        List<SandboxRow> later = askIds.isEmpty() && askVmids.isEmpty() ? List.of() : store.rowsNamed(askIds, askVmids);
-        return new Observed(new Observation(rows, inventory, later, store.sightings(), store.vmidHoldings(),
-                store.templateVmids(), backingOff), guests);
+        ReaperStore.AfterGuests after = store.afterGuests(askIds, askVmids);
+        Observed observed = new Observed(new Observation(rows, inventory, after.rowsNamedByGuests(), after.sightings(),
+                after.vmidHoldings(), after.templateVmids(), backingOff), guests);
+        timings.lap(Timings.REST);
+        return observed;
     }
 
-    private static ReaperPassReport report(Instant started, Duration took, Outcome outcome, String error, boolean dryRun,
-            Observation observation, ReapPlan plan, List<Taken> taken) {
+    private static ReaperPassReport report(Instant started, Duration took, ReaperPassReport.Phases phases, Outcome outcome,
+            String error, boolean dryRun, Observation observation, ReapPlan plan, List<Taken> taken) {
         List<ReaperPassReport.NodeReport> nodes = new ArrayList<>();
         int guests = 0;
         if (observation != null) {
@@ -220,7 +248,7 @@ public class ReconcilePass {
                 .map(e -> new ReaperPassReport.HeldReport(e.getKey(), e.getValue().size(), e.getValue().stream()
                         .limit(HELD_EXAMPLES).map(h -> h.target() + ": " + h.why()).toList()))
                 .toList();
-        return new ReaperPassReport(started, took.toMillis(), outcome, error, dryRun,
+        return new ReaperPassReport(started, took.toMillis(), phases, outcome, error, dryRun,
                 observation == null ? 0 : observation.rows().size(), guests, nodes,
                 plan == null ? 0 : plan.destructiveWanted(), plan == null ? 0 : plan.cap(), plan != null && plan.capReached(),
                 actions, Math.max(0, taken.size() - REPORTED_ACTIONS), heldReports);
@@ -248,6 +276,9 @@ public class ReconcilePass {
         if (r.error() != null) {
             s.append("; error: ").append(r.error());
         }
+        ReaperPassReport.Phases p = r.phases();
+        s.append(" (ms: rows ").append(p.rowsMs()).append(", guests ").append(p.guestsMs()).append(", rest ").append(p.restMs())
+                .append(", decide ").append(p.decideMs()).append(", act ").append(p.actMs()).append(')');
         return s.toString();
     }
 }

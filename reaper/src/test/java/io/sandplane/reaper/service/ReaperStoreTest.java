@@ -45,7 +45,7 @@ class ReaperStoreTest {
         assertThat(row.expiresAt()).isEqualTo(running.expiresAt);
         assertThat(row.idleTimeoutSeconds()).isEqualTo(300);
         assertThat(row.lastActivityAt()).isEqualTo(running.lastActivityAt);
-        assertThat(store.rowsNamed(List.of(deleted.id), List.of(running.vmid)))
+        assertThat(store.afterGuests(List.of(deleted.id), List.of(running.vmid)).rowsNamedByGuests())
                 .extracting(SandboxRow::id).containsExactlyInAnyOrder(deleted.id, running.id);
         assertThat(store.row(deleted.id)).map(SandboxRow::status).contains(SandboxStatus.DELETED);
     }
@@ -101,7 +101,7 @@ class ReaperStoreTest {
         VmidAllocation retried = fixtures.allocate(provisioning.id, Fixtures.freshVmid(), Fixtures.now());
         VmidAllocation rowless = fixtures.allocate("sbx_aaaaaaaaaaaaaaaaaaaa", Fixtures.freshVmid(), Fixtures.now());
 
-        List<VmidHolding> holdings = store.vmidHoldings();
+        List<VmidHolding> holdings = store.afterGuests(List.of(), List.of()).vmidHoldings();
         assertThat(holdings).extracting(VmidHolding::vmid)
                 .contains(deleted.vmid, stale.vmid, rowless.vmid)
                 .doesNotContain(running.vmid, moved.vmid, provisioning.vmid, retried.vmid);
@@ -134,14 +134,19 @@ class ReaperStoreTest {
         int vmid = Fixtures.freshVmid();
         Instant first = Fixtures.now().minus(Duration.ofMinutes(3));
         store.updateSightings(List.of(new OrphanSighting("pve2", vmid, "sbx_bbbbbbbbbbbbbbbbbbbb", first)), List.of());
-        assertThat(store.sightings()).contains(new OrphanSighting("pve2", vmid, "sbx_bbbbbbbbbbbbbbbbbbbb", first));
+        assertThat(store.afterGuests(List.of(), List.of()).sightings()).contains(new OrphanSighting("pve2", vmid, "sbx_bbbbbbbbbbbbbbbbbbbb", first));
 
         Instant again = Fixtures.now();
         store.updateSightings(List.of(new OrphanSighting("pve2", vmid, null, again)), List.of());
-        assertThat(store.sightings()).contains(new OrphanSighting("pve2", vmid, null, again));
+        assertThat(store.afterGuests(List.of(), List.of()).sightings()).contains(new OrphanSighting("pve2", vmid, null, again));
 
         store.updateSightings(List.of(), List.of(new OrphanSighting("pve2", vmid, null, again)));
-        assertThat(store.sightings()).noneMatch(s -> s.vmid() == vmid);
+        assertThat(store.afterGuests(List.of(), List.of()).sightings()).noneMatch(s -> s.vmid() == vmid);
+    }
+
+    @Test
+    void readsTheCatalogsTemplateVmids() {
+        assertThat(store.afterGuests(List.of(), List.of()).templateVmids()).contains(9001, 9002, 9003, 9004, 9011, 9012);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.List;
 /**
  * What one reaper pass saw, decided and did.
  *
+ * @param phases            where the time went (null when the pass did not get that far)
  * @param error             why the pass failed, if it did
  * @param destructiveWanted destructive actions the rules asked for before the cap
  * @param cap               the per-pass cap on destructive actions
@@ -17,6 +18,7 @@ import java.util.List;
 public record ReaperPassReport(
         Instant startedAt,
         long durationMs,
+        Phases phases,
         Outcome outcome,
         String error,
         boolean dryRun,
@@ -52,6 +54,14 @@ public record ReaperPassReport(
         DEFERRED,
         /** Not taken because this replica stopped being the leader. */
         ABORTED
+    }
+
+    /**
+     * Milliseconds spent reading the rows, listing the guests (through the provisioner), reading the
+     * rest (rows named by guests, sightings, VMIDs, templates), deciding (and saving orphan sightings),
+     * and taking the actions.
+     */
+    public record Phases(long rowsMs, long guestsMs, long restMs, long decideMs, long actMs) {
     }
 
     /** @param listed the node's guest list was read; when false nothing is deleted or marked LOST there */
