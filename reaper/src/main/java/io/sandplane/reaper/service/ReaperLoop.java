@@ -1,6 +1,7 @@
 package io.sandplane.reaper.service;
 
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Every interval: the leader runs a pass, a standby tries to become the leader. */
@@ -13,8 +14,10 @@ public class ReaperLoop {
         this.pass = pass;
     }
 
+    // A pass waits on the database and the provisioner for as long as its actions take: a virtual thread, not a worker.
     @Scheduled(identity = "reaper-pass", every = "${reaper.interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @RunOnVirtualThread
     void tick() {
         pass.scheduled();
     }
