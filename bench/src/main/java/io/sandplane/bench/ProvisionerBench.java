@@ -55,6 +55,11 @@ public final class ProvisionerBench {
     private final SimulatorControl sim;
     private final EmbeddedPostgres pg;
     private final UUID team;
+    /** Measured starts: sandbox id, wall-clock start and end of the provision call. */
+    private final List<Timed> timed = new ArrayList<>();
+
+    private record Timed(String id, Instant sent, Instant answered) {
+    }
 
     private ProvisionerBench() throws SQLException {
         this.pg = SharedPostgres.get();
@@ -86,6 +91,7 @@ public final class ProvisionerBench {
         for (int i = 0; i < 50; i++) {
             startAndDelete();
         }
+        timed.clear();
         List<Double> p50s = new ArrayList<>();
         List<Double> p99s = new ArrayList<>();
         List<Double> all = new ArrayList<>();
@@ -100,6 +106,9 @@ public final class ProvisionerBench {
             System.out.printf(Locale.ROOT, "overhead round %d: p50 %.1f ms, p99 %.1f ms%n", r + 1, p50s.getLast(), p99s.getLast());
         }
 
+        Map<String, Stats> phases = phases();
+        phases.forEach((phase, st) -> System.out.printf(Locale.ROOT, "  %-34s %s%n", phase, st.format("%.2f")));
+
         sim.reset();
         sim.zeroLatencies();
         sim.setLatencies(Map.of("clone", CLONE_MS, "start", START_MS));
@@ -112,15 +121,57 @@ public final class ProvisionerBench {
             System.out.printf(Locale.ROOT, "parallel round %d: %d starts in %.0f ms (%.2fx the minimum)%n", r + 1,
                     CONCURRENT, makespan, makespan / minimum);
         }
-        write(rounds, perRound, p50s, p99s, all, minimum, makespans);
+        write(rounds, perRound, p50s, p99s, all, phases, minimum, makespans);
+    }
+
+    /**
+     * Where the time of a start goes, from the events the provisioner wrote (same machine, same
+     * clock): from the call to each step's event, step to step, to the RUNNING event, to the answer.
+     */
+    private Map<String, Stats> phases() throws SQLException {
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
+        try (Connection c = db(); PreparedStatement st = c.prepareStatement(
+                "select type, step, to_status, detail, at from sandbox_events where sandbox_id = ? order by id")) {
+            for (Timed t : timed) {
+                st.setString(1, t.id());
+                Instant previous = t.sent();
+                String previousName = "call";
+                try (var rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        String type = rs.getString(1);
+                        String name = switch (type) {
+                            case "STEP" -> rs.getString(2);
+                            case "STATUS" -> rs.getString(3);
+                            case "ACTION" -> "placed";
+                            default -> null;
+                        };
+                        if (name == null || "DELETING".equals(name) || "DELETED".equals(name)) {
+                            continue;
+                        }
+                        Instant at = rs.getTimestamp(5).toInstant();
+                        samples.computeIfAbsent(previousName + " → " + name, k -> new ArrayList<>())
+                                .add(Duration.between(previous, at).toNanos() / 1e6);
+                        previous = at;
+                        previousName = name;
+                    }
+                }
+                samples.computeIfAbsent(previousName + " → answer", k -> new ArrayList<>())
+                        .add(Duration.between(previous, t.answered()).toNanos() / 1e6);
+            }
+        }
+        Map<String, Stats> out = new LinkedHashMap<>();
+        samples.forEach((k, v) -> out.put(k, Stats.of(v)));
+        return out;
     }
 
     /** One start, timed from the provision call to its RUNNING answer; then the sandbox is deleted (not timed). */
     private double startAndDelete() throws Exception {
         String id = insertSandbox();
+        Instant sent = Instant.now();
         long t0 = System.nanoTime();
         String state = call("POST", "/internal/sandboxes/" + id + "/provision");
         double ms = (System.nanoTime() - t0) / 1e6;
+        timed.add(new Timed(id, sent, Instant.now()));
         if (!state.contains("\"RUNNING\"")) {
             throw new IllegalStateException("start failed: " + state);
         }
@@ -206,7 +257,10 @@ public final class ProvisionerBench {
     }
 
     private static void write(int rounds, int perRound, List<Double> p50s, List<Double> p99s, List<Double> all,
-            double minimum, List<Double> makespans) throws IOException {
+            Map<String, Stats> phases, double minimum, List<Double> makespans) throws IOException {
+        StringBuilder phaseRows = new StringBuilder();
+        phases.forEach((phase, st) -> phaseRows.append("| ").append(phase).append(" | ")
+                .append(st.format("%.2f")).append(" |\n"));
         Stats p50 = Stats.of(p50s);
         Stats p99 = Stats.of(p99s);
         Stats span = Stats.of(makespans);
@@ -237,6 +291,13 @@ public final class ProvisionerBench {
 
                 All %d starts: min %.1f ms, median %.1f ms, max %.1f ms.
 
+                Where the time goes (ms, from the events the provisioner wrote; median with min and max over all
+                starts):
+
+                | phase | ms |
+                |---|---|
+                %s
+
                 ## 20 concurrent starts on 4 template copies (clone 2 s, start 1 s)
 
                 PVE allows one clone of a template at a time, so 20 starts on 4 copies need at least
@@ -250,7 +311,7 @@ public final class ProvisionerBench {
                 Instant.now().toString().substring(0, 10), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), rounds, perRound,
                 p50.format("%.1f"), verdict.get("p50"), p99.format("%.1f"), verdict.get("p99"),
-                all.size(), Stats.of(all).min(), Stats.of(all).median(), Stats.of(all).max(),
+                all.size(), Stats.of(all).min(), Stats.of(all).median(), Stats.of(all).max(), phaseRows.toString().strip(),
                 minimum, span.format("%.0f"), ratio.format("%.2f"), verdict.get("ratio"));
         Path out = Path.of("bench/results/provisioner.md");
         Files.createDirectories(out.getParent());

@@ -57,48 +57,62 @@ public class ProvisioningService {
     }
 
     public SandboxState provision(String id) {
-        Sandbox row = recorder.load(id);
-        if (row.status != SandboxStatus.PROVISIONING) {
-            return SandboxRecorder.state(row);
-        }
+        long started = System.nanoTime();
         try (LockSession lock = locks.lockSandbox(id, settings.tuning().operationLockWait())) {
-            row = recorder.load(id);
+            StartContext context = QuarkusTransaction.joiningExisting().call(() -> context(id));
+            Sandbox row = context.row();
             if (row.status != SandboxStatus.PROVISIONING) {
                 return SandboxRecorder.state(row);
             }
-            if (row.step != null || row.error != null || !vmids.heldBy(id).isEmpty()) {
+            if (row.step != null || row.error != null || context.holdsVmid()) {
                 // An earlier attempt died half-way: finish or roll back what it left, never start over.
                 return recoverLocked(row, lock);
             }
-            return start(row, lock);
+            if (context.problem() != null) {
+                // Nothing was created: the row says why and is done.
+                recorder.failed(row.id, context.problem().getMessage());
+                throw context.problem();
+            }
+            return start(context, lock, started);
         }
     }
 
-    private SandboxState start(Sandbox row, LockSession lock) {
-        long started = System.nanoTime();
-        TemplateResolver.Resolved template;
-        SandboxProvider provider;
-        try {
-            template = resolver.resolve(row);
-            provider = providers.of(row.provider);
-        } catch (ProblemException e) {
-            // Nothing was created: the row says why and is done.
-            recorder.failed(row.id, e.getMessage());
-            throw e;
+    /** Everything a start needs from the database, read in one transaction. */
+    private record StartContext(Sandbox row, String teamSlug, boolean holdsVmid, TemplateResolver.Resolved template,
+            ProblemException problem) {
+    }
+
+    private StartContext context(String id) {
+        Sandbox row = recorder.load(id);
+        if (row.status != SandboxStatus.PROVISIONING) {
+            return new StartContext(row, null, false, null, null);
         }
-        StartSpec spec = new StartSpec(row.id, teamSlug(row), row.createdAt, row.snapshotId, template.copies(), lock);
+        try {
+            TemplateResolver.Resolved template = resolver.resolve(row);
+            providers.of(row.provider);
+            return new StartContext(row, teamSlug(row), !vmids.heldBy(id).isEmpty(), template, null);
+        } catch (ProblemException e) {
+            return new StartContext(row, null, false, null, e);
+        }
+    }
+
+    private SandboxState start(StartContext context, LockSession lock, long started) {
+        Sandbox row = context.row();
+        TemplateResolver.Resolved template = context.template();
+        StartSpec spec = new StartSpec(row.id, context.teamSlug(), row.createdAt, row.snapshotId, template.copies(), lock);
         String outcome = "failed";
         try {
-            GuestRef guest = provider.start(spec, new Progress(row.id, template, started));
-            recorder.running(row.id, guest, "ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+            GuestRef guest = providers.of(row.provider).start(spec, new Progress(row.id, template, started));
+            Sandbox ready = recorder.running(row.id, guest,
+                    "ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             outcome = "running";
+            return SandboxRecorder.state(ready);
         } catch (StartFailedException e) {
             if (e.cleanedUp()) {
-                recorder.failed(row.id, e.getMessage());
-            } else {
-                outcome = "cleanup_pending";
-                recorder.error(row.id, e.getMessage());
+                return SandboxRecorder.state(recorder.failed(row.id, e.getMessage()));
             }
+            outcome = "cleanup_pending";
+            return SandboxRecorder.state(recorder.error(row.id, e.getMessage()));
         } finally {
             Timer.builder("sandplane.provision.duration")
                     .description("Sandbox starts, from provision call to ready (or failure)")
@@ -108,7 +122,6 @@ public class ProvisioningService {
                     .register(metrics)
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
-        return recorder.state(row.id);
     }
 
     /**

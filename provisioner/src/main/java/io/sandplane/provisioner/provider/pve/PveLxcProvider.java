@@ -41,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -90,11 +91,12 @@ public class PveLxcProvider implements SandboxProvider {
     public GuestRef start(StartSpec spec, StartProgress progress) {
         // What exists so far, kept up to date as the start goes, so a failure rolls back exactly that.
         AtomicReference<GuestRef> known = new AtomicReference<>(GuestRef.NONE);
+        AtomicReference<TemplateCopy> template = new AtomicReference<>();
         try {
             known.set(GuestRef.NONE.withVmid(reserveVmid(spec.sandboxId())));
             progress.completed(ProvisionStep.VMID_ALLOCATED, known.get(), "VMID " + known.get().vmid());
-            GuestRef cloned = cloneGuest(spec, known, progress);
-            return continueAfter(ProvisionStep.CLONED, spec, cloned, progress);
+            GuestRef cloned = cloneGuest(spec, known, template, progress);
+            return continueAfter(ProvisionStep.CLONED, spec, cloned, Optional.of(template.get()), progress);
         } catch (RuntimeException e) {
             throw failed(spec.sandboxId(), known.get(), e);
         }
@@ -106,19 +108,20 @@ public class PveLxcProvider implements SandboxProvider {
             throw new IllegalArgumentException("a start can only be finished once its guest is cloned");
         }
         try {
-            return continueAfter(lastStep, spec, guest, progress);
+            return continueAfter(lastStep, spec, guest, Optional.empty(), progress);
         } catch (RuntimeException e) {
             throw failed(spec.sandboxId(), guest, e);
         }
     }
 
-    private GuestRef continueAfter(ProvisionStep done, StartSpec spec, GuestRef guest, StartProgress progress) {
+    private GuestRef continueAfter(ProvisionStep done, StartSpec spec, GuestRef guest, Optional<TemplateCopy> template,
+            StartProgress progress) {
         GuestRef current = guest;
         for (ProvisionStep next = following(done); next != null; next = following(next)) {
             switch (next) {
                 case VMID_ALLOCATED, CLONED -> throw new IllegalStateException("cannot redo " + next);
                 case CONFIGURED -> {
-                    configure(spec, current);
+                    configure(spec, current, template);
                     progress.completed(next, current, "hostname " + current.hostname() + ", tags, description");
                 }
                 case STARTED -> {
@@ -168,7 +171,8 @@ public class PveLxcProvider implements SandboxProvider {
      * Linked-clones a free template copy while holding its clone lock, and records CLONED. If a guest created outside
      * Sandplane took the VMID after the check, a new VMID is allocated and the clone retried.
      */
-    private GuestRef cloneGuest(StartSpec spec, AtomicReference<GuestRef> known, StartProgress progress) {
+    private GuestRef cloneGuest(StartSpec spec, AtomicReference<GuestRef> known, AtomicReference<TemplateCopy> template,
+            StartProgress progress) {
         GuestRef current = known.get();
         for (int attempt = 1; ; attempt++) {
             List<TemplateCopy> ranked = Placement.rank(spec.copies(), nodes.nodes(), settings.node());
@@ -181,7 +185,11 @@ public class PveLxcProvider implements SandboxProvider {
                 int vmid = current.vmid();
                 current = current.withNode(copy.node(), GuestMarks.hostname(vmid));
                 known.set(current);
+                template.set(copy);
                 progress.placed(current, copy);
+                // A linked clone stays on the template's storage (PVE refuses 'storage' for it); resolving the
+                // node's guest storage (cached) tells the operator at the first start on a node what PVE offers.
+                nodes.guestStorage(copy.node());
                 try {
                     Upid upid = pve.cloneLinked(copy.node(), copy.vmid(), vmid, current.hostname(),
                             GuestMarks.cloneDescription(spec.sandboxId()));
@@ -224,16 +232,23 @@ public class PveLxcProvider implements SandboxProvider {
         return guest;
     }
 
-    private void configure(StartSpec spec, GuestRef guest) {
+    /**
+     * One synchronous config write. The bridge is rewritten from the clone's own {@code net0} (which
+     * has the fresh MAC address the clone got); when the template is known to be on the right bridge
+     * already — the usual case — the clone is too, and the extra read is skipped.
+     */
+    private void configure(StartSpec spec, GuestRef guest, Optional<TemplateCopy> template) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("hostname", guest.hostname());
         values.put("tags", GuestMarks.tags(spec.sandboxId(), spec.teamSlug()));
         values.put("description", GuestMarks.description(spec.sandboxId(), spec.teamSlug(), spec.createdAt()));
-        PveTypes.LxcConfig config = pve.config(guest.node(), guest.vmid())
-                .orElseThrow(() -> new PvePermanentException(0, "guest " + guest + " vanished after its clone", null));
-        String net0 = GuestMarks.withBridge(config.net0(), settings.bridge());
-        if (net0 != null) {
-            values.put("net0", net0);
+        if (!template.map(nodes::onConfiguredBridge).orElse(false)) {
+            PveTypes.LxcConfig config = pve.config(guest.node(), guest.vmid())
+                    .orElseThrow(() -> new PvePermanentException(0, "guest " + guest + " vanished after its clone", null));
+            String net0 = GuestMarks.withBridge(config.net0(), settings.bridge());
+            if (net0 != null) {
+                values.put("net0", net0);
+            }
         }
         pve.updateConfig(guest.node(), guest.vmid(), values);
     }
