@@ -85,6 +85,7 @@ public final class ProvisionerBench {
     }
 
     private void run(int rounds, int perRound) throws Exception {
+        loadBefore = loadAverage();
         sim.reset();
         sim.zeroLatencies();
         // Warm-up: JIT, connection pools, caches (node list, DNS search domain).
@@ -121,7 +122,18 @@ public final class ProvisionerBench {
             System.out.printf(Locale.ROOT, "parallel round %d: %d starts in %.0f ms (%.2fx the minimum)%n", r + 1,
                     CONCURRENT, makespan, makespan / minimum);
         }
-        write(rounds, perRound, p50s, p99s, all, phases, minimum, makespans);
+        write(rounds, perRound, p50s, p99s, all, phases, minimum, makespans, loadBefore + " → " + loadAverage());
+    }
+
+    private String loadBefore;
+
+    /** The machine's 1-minute load average: the benchmark shares its cores with whatever else runs. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /**
@@ -257,7 +269,7 @@ public final class ProvisionerBench {
     }
 
     private static void write(int rounds, int perRound, List<Double> p50s, List<Double> p99s, List<Double> all,
-            Map<String, Stats> phases, double minimum, List<Double> makespans) throws IOException {
+            Map<String, Stats> phases, double minimum, List<Double> makespans, String load) throws IOException {
         StringBuilder phaseRows = new StringBuilder();
         phases.forEach((phase, st) -> phaseRows.append("| ").append(phase).append(" | ")
                 .append(st.format("%.2f")).append(" |\n"));
@@ -273,7 +285,7 @@ public final class ProvisionerBench {
         String report = String.format(Locale.ROOT, """
                 # Provisioner benchmark
 
-                `bench/run provisioner` — %s, %d CPU cores, Java %s. The provisioner and the pve-simulator run as
+                `bench/run provisioner` — %s, %d CPU cores (1-minute load average %s during the run), Java %s. The provisioner and the pve-simulator run as
                 separate processes (their built jars) over the embedded PostgreSQL; requests go over HTTP to
                 `POST /internal/sandboxes/{id}/provision`, timed until the RUNNING answer. Sandbox rows are
                 inserted as sandbox-api inserts them. Medians over rounds, with min and max.
@@ -308,7 +320,7 @@ public final class ProvisionerBench {
                 | makespan (ms) | %s | | |
                 | makespan / minimum | %s | ≤ 1.2 | %s |
                 """,
-                Instant.now().toString().substring(0, 10), Runtime.getRuntime().availableProcessors(),
+                Instant.now().toString().substring(0, 10), Runtime.getRuntime().availableProcessors(), load,
                 System.getProperty("java.version"), rounds, perRound,
                 p50.format("%.1f"), verdict.get("p50"), p99.format("%.1f"), verdict.get("p99"),
                 all.size(), Stats.of(all).min(), Stats.of(all).median(), Stats.of(all).max(), phaseRows.toString().strip(),
