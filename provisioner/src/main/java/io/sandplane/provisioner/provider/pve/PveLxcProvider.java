@@ -108,6 +108,10 @@ public class PveLxcProvider implements SandboxProvider {
             throw new IllegalArgumentException("a start can only be finished once its guest is cloned");
         }
         try {
+            if (lastStep.isAfter(ProvisionStep.CONFIGURED)) {
+                // It was started once; it may have been stopped since (already running is fine).
+                startGuest(guest);
+            }
             return continueAfter(lastStep, spec, guest, Optional.empty(), progress);
         } catch (RuntimeException e) {
             throw failed(spec.sandboxId(), guest, e);
