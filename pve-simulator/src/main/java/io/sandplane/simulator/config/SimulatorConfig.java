@@ -33,8 +33,6 @@ public interface SimulatorConfig {
 
     Exec exec();
 
-    Tls tls();
-
     interface Latency {
         @WithDefault("300ms")
         Duration clone();
@@ -92,15 +90,5 @@ public interface SimulatorConfig {
         /** Upper bound for a command's run time, also when it asks for none. */
         @WithDefault("10m")
         Duration maxTimeout();
-    }
-
-    interface Tls {
-        /** Serve the API over HTTPS with a self-signed certificate ({@code SIM_TLS_ENABLED}). */
-        @WithDefault("false")
-        boolean enabled();
-
-        /** HTTPS port when TLS is on. */
-        @WithDefault("8006")
-        int port();
     }
 }

@@ -658,6 +658,14 @@ public class Cluster {
         return CompletableFuture.completedFuture(null);
     }
 
+    /** A temporary data directory (none was configured) goes away with the simulator. */
+    @jakarta.annotation.PreDestroy
+    void cleanUp() {
+        if (config.dataDir().isEmpty()) {
+            deleteTree(dataDir);
+        }
+    }
+
     public Path dataDir() {
         return dataDir;
     }

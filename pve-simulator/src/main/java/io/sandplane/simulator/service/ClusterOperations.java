@@ -33,8 +33,6 @@ public class ClusterOperations {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("node", n.name);
                 m.put("status", n.status);
-                m.put("type", "node");
-                m.put("id", "node/" + n.name);
                 if ("online".equals(n.status)) {
                     m.put("cpu", 0.02);
                     m.put("maxcpu", n.cpus);
@@ -64,8 +62,7 @@ public class ClusterOperations {
             Cluster.NodeState n = c.node(call.node());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("cpu", 0.02);
-            m.put("cpuinfo", Map.of("cores", n.cpus, "cpus", n.cpus, "model", "Simulated CPU", "sockets", 1,
-                    "mhz", "2400.000", "hvm", "1", "flags", "", "user_hz", 100));
+            m.put("cpuinfo", Map.of("cores", n.cpus, "cpus", n.cpus, "model", "Simulated CPU", "sockets", 1));
             long used = c.memoryUsed(n);
             m.put("memory", Map.of("total", n.memory, "used", used, "free", n.memory - used, "available", n.memory - used));
             m.put("swap", Map.of("total", 0, "used", 0, "free", 0));

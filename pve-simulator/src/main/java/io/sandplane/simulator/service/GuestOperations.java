@@ -61,7 +61,9 @@ public class GuestOperations {
         }
         long maxdisk = maxDisk(g);
         m.put("maxdisk", maxdisk);
-        m.put("disk", g.running ? maxdisk / 8 : 0);
+        if (g.type == GuestType.LXC) {
+            m.put("disk", g.running ? maxdisk / 8 : 0);
+        }
         m.put("mem", g.running ? maxmem / 4 : 0);
         m.put("uptime", g.running && g.startedAt != null ? Math.max(0, Instant.now().getEpochSecond() - g.startedAt.getEpochSecond()) : 0);
         m.put("cpu", g.running ? 0.01 : 0);
@@ -78,7 +80,7 @@ public class GuestOperations {
         if (g.isTemplate()) {
             m.put("template", 1);
         }
-        if (g.running) {
+        if (g.running && g.type == GuestType.QEMU) {
             m.put("pid", 100_000 + g.vmid % 100_000);
         }
         if (g.type == GuestType.QEMU) {
@@ -159,9 +161,7 @@ public class GuestOperations {
                 conf = new LinkedHashMap<>(s.config());
             } else {
                 conf = new LinkedHashMap<>(g.config);
-                if (g.snapshots.isEmpty()) {
-                    conf.remove("parent");
-                }
+                conf.remove("parent");
             }
             conf.put("digest", Cluster.digest(g.config));
             return conf;
@@ -944,9 +944,6 @@ public class GuestOperations {
             current.put("description", "You are here!");
             if (g.config.get("parent") != null) {
                 current.put("parent", g.config.get("parent"));
-            }
-            if (type == GuestType.QEMU) {
-                current.put("running", g.running ? 1 : 0);
             }
             out.add(current);
             return out;
