@@ -14,7 +14,17 @@ import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.provisioner.support.Fixtures;
 import io.sandplane.provisioner.support.InternalApi;
 import io.sandplane.provisioner.support.Sim;
+import io.agroal.api.AgroalDataSource;
+import io.sandplane.model.entity.Sandbox;
+import io.sandplane.model.lifecycle.ProvisionStep;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,8 +32,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A fault at each step of a start: the sandbox ends FAILED with the cause, and nothing is left —
- * no guest on PVE, no VMID held.
+ * A fault at each step of a start (clone 500, config lock timeout, start task failure, 596 while
+ * polling a task, no IPv4 address, execd down): the sandbox ends FAILED with the cause, and nothing
+ * is left — no guest on PVE, no VMID held.
  */
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
@@ -35,6 +46,9 @@ class StartFaultsTest {
 
     @Inject
     Fixtures fixtures;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @BeforeEach
     void freshSimulator() {
@@ -85,6 +99,44 @@ class StartFaultsTest {
         assertThat(Sim.control().guests()).as("guests left on PVE").allMatch(g -> g.template());
         assertThat(fixtures.heldVmids(id)).as("VMIDs still held").isEmpty();
         assertThat(fixtures.services(id)).isEmpty();
+    }
+
+    /**
+     * execd down: the guest reports an address but nothing answers on the execd port. The simulator's
+     * guests always run execd, so the test takes the guest's services away at the one moment that
+     * matters: PVE's answer with the address is delayed, the test holds the sandbox row so the
+     * provisioner waits right after reading the address (its NETWORK_UP write), stops the guest
+     * behind its back, and lets go. The provisioner then probes execd at an address that refuses
+     * connections.
+     */
+    @Test
+    void execdThatNeverAnswersFailsTheStartAndLeavesNothing() throws Exception {
+        String id = fixtures.sandbox().insert();
+        Sim.control().addFault(Fault.delay("GET", "/nodes/[^/]+/lxc/\\d+/interfaces", 1500).times(1));
+        CompletableFuture<SandboxState> start = CompletableFuture.supplyAsync(() -> InternalApi.provision(id));
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(() -> fixtures.row(id).step == ProvisionStep.STARTED);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement lock = c.prepareStatement("select 1 from sandboxes where id = ? for update")) {
+                lock.setString(1, id);
+                lock.executeQuery().close();
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !Sim.control().calls("GET", "/nodes/[^/]+/lxc/\\d+/interfaces").isEmpty());
+            Sandbox row = fixtures.row(id);
+            assertThat(row.step).as("the provisioner waits on the row").isEqualTo(ProvisionStep.STARTED);
+            var stop = Sim.control().api("POST", "/nodes/" + row.node + "/lxc/" + row.vmid + "/status/stop", Map.of());
+            Sim.control().awaitTask(row.node, stop.data().asText(), Duration.ofSeconds(30));
+            c.commit();
+        }
+
+        SandboxState state = start.get(60, TimeUnit.SECONDS);
+        assertThat(state.status()).isEqualTo(SandboxStatus.FAILED);
+        assertThat(state.error()).contains("did not answer /healthz");
+        assertThat(Sim.control().guests()).as("guests left on PVE").allMatch(g -> g.template());
+        assertThat(fixtures.heldVmids(id)).as("VMIDs still held").isEmpty();
     }
 
     /** A template without a network interface: its clones start but never get an address. */
