@@ -19,6 +19,7 @@ import io.sandplane.provisioner.provider.StartProgress;
 import io.sandplane.provisioner.provider.StartSpec;
 import io.sandplane.provisioner.repository.TeamRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -101,13 +102,16 @@ public class ProvisioningService {
         TemplateResolver.Resolved template = context.template();
         StartSpec spec = new StartSpec(row.id, context.teamSlug(), row.createdAt, row.snapshotId, template.copies(), lock);
         String outcome = "failed";
+        Progress progress = new Progress(row.id, template, started);
         try {
-            GuestRef guest = providers.of(row.provider).start(spec, new Progress(row.id, template, started));
+            GuestRef guest = providers.of(row.provider).start(spec, progress);
+            progress.flush();
             Sandbox ready = recorder.running(row.id, guest,
                     "ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
             outcome = "running";
             return SandboxRecorder.state(ready);
         } catch (StartFailedException e) {
+            progress.settle();
             if (e.cleanedUp()) {
                 return SandboxRecorder.state(recorder.failed(row.id, e.getMessage()));
             }
@@ -176,10 +180,13 @@ public class ProvisioningService {
                 long started = System.nanoTime();
                 // The guest exists: no template copy is needed to finish (and the catalog may have moved on).
                 StartSpec spec = new StartSpec(row.id, teamSlug(row), row.createdAt, row.snapshotId, List.of(), lock);
+                Progress progress = new Progress(row.id, null, started);
                 try {
-                    GuestRef ready = provider.finishStart(spec, guest, row.step, new Progress(row.id, null, started));
+                    GuestRef ready = provider.finishStart(spec, guest, row.step, progress);
+                    progress.flush();
                     recorder.running(row.id, ready, "ready (start finished by recovery)");
                 } catch (StartFailedException e) {
+                    progress.settle();
                     if (e.cleanedUp()) {
                         recorder.failed(row.id, e.getMessage());
                     } else {
@@ -199,22 +206,28 @@ public class ProvisioningService {
         return team.slug;
     }
 
-    /** Persists each step as the provider reports it, and times the steps ({@code template} is null when finishing). */
+    /**
+     * Records each step as the provider reports it (in order, through a {@link StepWriter}) and times
+     * the steps; the placement is written before the provider goes on to clone. {@code template} is
+     * null when finishing an interrupted start.
+     */
     private final class Progress implements StartProgress {
 
         private final String sandboxId;
         private final TemplateResolver.Resolved template;
+        private final StepWriter writer;
         private long last;
 
         Progress(String sandboxId, TemplateResolver.Resolved template, long started) {
             this.sandboxId = sandboxId;
             this.template = template;
+            this.writer = new StepWriter(recorder, sandboxId);
             this.last = started;
         }
 
         @Override
         public void completed(ProvisionStep step, GuestRef guest, String detail) {
-            recorder.step(sandboxId, step, guest, detail);
+            writer.enqueue(SandboxRecorder.step(step, guest, detail, Instant.now()));
             long now = System.nanoTime();
             Timer.builder("sandplane.provision.step")
                     .description("Time of each provisioning step")
@@ -227,8 +240,24 @@ public class ProvisioningService {
 
         @Override
         public void placed(GuestRef guest, StartSpec.TemplateCopy copy) {
-            recorder.placed(sandboxId, guest, copy, template == null ? null : template.presetId(),
-                    template == null ? null : template.version());
+            writer.enqueue(SandboxRecorder.placed(guest, copy, template == null ? null : template.presetId(),
+                    template == null ? null : template.version(), Instant.now()));
+            // Crash recovery finds the guest by the recorded node: it must be on the row before the clone goes out.
+            writer.flush();
+        }
+
+        /** Everything reported so far is on the row. */
+        void flush() {
+            writer.flush();
+        }
+
+        /** Before writing a failure: whatever got written is written; a failed write is not the start's cause. */
+        void settle() {
+            try {
+                writer.flush();
+            } catch (RuntimeException e) {
+                LOG.warnf("Sandbox %s: progress could not be recorded: %s", sandboxId, Failures.reason(e));
+            }
         }
     }
 }

@@ -70,17 +70,23 @@ public class SandboxRecorder {
         return new SandboxState(row.id, row.status, row.step, row.vmid, row.node, row.ip, row.fqdn, row.error);
     }
 
-    /** A provisioning step completed: what is known about the guest, the step, its event. */
-    public Sandbox step(String id, ProvisionStep step, GuestRef guest, String detail) {
-        return update(id, row -> {
+    /** A change to a sandbox row and the events that record it, applied inside a write transaction. */
+    @FunctionalInterface
+    public interface Change {
+        List<SandboxEvent> apply(Sandbox row);
+    }
+
+    /** A provisioning step completed at {@code at}: what is known about the guest, the step, its event. */
+    public static Change step(ProvisionStep step, GuestRef guest, String detail, Instant at) {
+        return row -> {
             apply(row, guest);
-            return List.of(SandboxEvents.step(row, step, SandboxEvents.PROVISIONER, detail, Instant.now()));
-        });
+            return List.of(SandboxEvents.step(row, step, SandboxEvents.PROVISIONER, detail, at));
+        };
     }
 
     /** The template copy and node are chosen; recorded before the clone is sent. */
-    public Sandbox placed(String id, GuestRef guest, TemplateCopy template, String presetId, Integer version) {
-        return update(id, row -> {
+    public static Change placed(GuestRef guest, TemplateCopy template, String presetId, Integer version, Instant at) {
+        return row -> {
             apply(row, guest);
             row.templateNode = template.node();
             row.templateVmid = template.vmid();
@@ -90,9 +96,20 @@ public class SandboxRecorder {
             if (row.templateVersion == null) {
                 row.templateVersion = version;
             }
-            row.updatedAt = Instant.now();
-            return List.of(SandboxEvents.action(id, SandboxEvents.PROVISIONER,
-                    "cloning template " + template + " to VMID " + guest.vmid(), row.updatedAt));
+            row.updatedAt = at;
+            return List.of(SandboxEvents.action(row.id, SandboxEvents.PROVISIONER,
+                    "cloning template " + template + " to VMID " + guest.vmid(), at));
+        };
+    }
+
+    /** Several changes, in order, in one transaction. */
+    public Sandbox apply(String id, List<Change> changes) {
+        return update(id, row -> {
+            List<SandboxEvent> written = new ArrayList<>();
+            for (Change change : changes) {
+                written.addAll(change.apply(row));
+            }
+            return written;
         });
     }
 

@@ -11,15 +11,12 @@ import io.sandplane.devsupport.test.PveSimulatorResource;
 import io.sandplane.model.api.SandboxState;
 import io.sandplane.model.entity.SandboxEvent;
 import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.provisioner.provider.pve.PveNodes;
 import io.sandplane.provisioner.support.Fixtures;
 import io.sandplane.provisioner.support.InternalApi;
 import io.sandplane.provisioner.support.Sim;
-import io.agroal.api.AgroalDataSource;
 import io.sandplane.model.entity.Sandbox;
-import io.sandplane.model.lifecycle.ProvisionStep;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +45,7 @@ class StartFaultsTest {
     Fixtures fixtures;
 
     @Inject
-    AgroalDataSource dataSource;
+    PveNodes nodes;
 
     @BeforeEach
     void freshSimulator() {
@@ -103,34 +100,25 @@ class StartFaultsTest {
 
     /**
      * execd down: the guest reports an address but nothing answers on the execd port. The simulator's
-     * guests always run execd, so the test takes the guest's services away at the one moment that
-     * matters: PVE's answer with the address is delayed, the test holds the sandbox row so the
-     * provisioner waits right after reading the address (its NETWORK_UP write), stops the guest
-     * behind its back, and lets go. The provisioner then probes execd at an address that refuses
-     * connections.
+     * guests always run execd, so the test takes the guest's services away in the one gap between
+     * PVE reporting the address and the first execd probe: the provisioner then asks the node for its
+     * DNS search domain (the FQDN), and that answer is delayed (caches emptied first). Once the
+     * address has been read, the test stops the guest behind the provisioner's back; the probe then
+     * meets an address that refuses connections.
      */
     @Test
     void execdThatNeverAnswersFailsTheStartAndLeavesNothing() throws Exception {
         String id = fixtures.sandbox().insert();
-        Sim.control().addFault(Fault.delay("GET", "/nodes/[^/]+/lxc/\\d+/interfaces", 1500).times(1));
+        nodes.invalidate();
+        Sim.control().addFault(Fault.delay("GET", "/nodes/[^/]+/dns", 1500));
         CompletableFuture<SandboxState> start = CompletableFuture.supplyAsync(() -> InternalApi.provision(id));
 
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-                .until(() -> fixtures.row(id).step == ProvisionStep.STARTED);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement lock = c.prepareStatement("select 1 from sandboxes where id = ? for update")) {
-                lock.setString(1, id);
-                lock.executeQuery().close();
-            }
-            Awaitility.await().atMost(Duration.ofSeconds(30))
-                    .until(() -> !Sim.control().calls("GET", "/nodes/[^/]+/lxc/\\d+/interfaces").isEmpty());
-            Sandbox row = fixtures.row(id);
-            assertThat(row.step).as("the provisioner waits on the row").isEqualTo(ProvisionStep.STARTED);
-            var stop = Sim.control().api("POST", "/nodes/" + row.node + "/lxc/" + row.vmid + "/status/stop", Map.of());
-            Sim.control().awaitTask(row.node, stop.data().asText(), Duration.ofSeconds(30));
-            c.commit();
-        }
+                .until(() -> !Sim.control().calls("GET", "/nodes/[^/]+/lxc/\\d+/interfaces").isEmpty());
+        Sandbox row = fixtures.row(id);
+        var stop = Sim.control().api("POST", "/nodes/" + row.node + "/lxc/" + row.vmid + "/status/stop", Map.of());
+        Sim.control().awaitTask(row.node, stop.data().asText(), Duration.ofSeconds(30));
+        Sim.control().clearFaults();
 
         SandboxState state = start.get(60, TimeUnit.SECONDS);
         assertThat(state.status()).isEqualTo(SandboxStatus.FAILED);

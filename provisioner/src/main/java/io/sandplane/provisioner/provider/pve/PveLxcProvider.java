@@ -181,6 +181,11 @@ public class PveLxcProvider implements SandboxProvider {
         for (int attempt = 1; ; attempt++) {
             List<TemplateCopy> ranked = Placement.rank(spec.copies(), nodes.nodes(), settings.node());
             if (ranked.isEmpty()) {
+                // The cached node list may predate a node coming (back) online.
+                nodes.invalidate();
+                ranked = Placement.rank(spec.copies(), nodes.nodes(), settings.node());
+            }
+            if (ranked.isEmpty()) {
                 throw new PvePermanentException(0, "no online node" + settings.node().map(n -> " (PVE_NODE=" + n + ")").orElse("")
                         + " holds a copy of snapshot " + spec.snapshotId() + " (copies: " + spec.copies() + ")", null);
             }

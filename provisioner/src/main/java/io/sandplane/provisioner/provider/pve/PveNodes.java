@@ -51,9 +51,12 @@ public class PveNodes {
         return fresh;
     }
 
-    /** Forgets the node list, e.g. after a placement found a node unusable. */
+    /** Forgets everything cached: the next look-ups ask PVE (e.g. when the cached node list offers no node). */
     public void invalidate() {
         nodes = null;
+        searchDomains.clear();
+        storages.clear();
+        templateBridges.clear();
     }
 
     /** The node's DNS search domain ({@code /nodes/{node}/dns}), which completes hostnames to FQDNs. */
