@@ -65,8 +65,13 @@ public final class ProvisionerBench {
         this.pg = SharedPostgres.get();
         this.sim = SharedSimulator.get().control();
         // Like production: full JIT and a roomier heap than the test launcher's defaults.
-        ServiceProcess process = ServiceProcess.of("provisioner").env(SharedProvisioner.env())
-                .jvmOptions(List.of("-Xmx512m")).start();
+        List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+        // e.g. -Dbench.provisioner.jvm="-XX:StartFlightRecording=filename=/tmp/p.jfr" to profile it
+        String extra = System.getProperty("bench.provisioner.jvm", "").strip();
+        if (!extra.isEmpty()) {
+            jvm.addAll(List.of(extra.split("\\s+")));
+        }
+        ServiceProcess process = ServiceProcess.of("provisioner").env(SharedProvisioner.env()).jvmOptions(jvm).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::stop, "stop-provisioner"));
         this.provisioner = process.url();
         this.team = insertTeam();

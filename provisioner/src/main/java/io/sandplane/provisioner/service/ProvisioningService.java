@@ -105,9 +105,8 @@ public class ProvisioningService {
         Progress progress = new Progress(row.id, template, started);
         try {
             GuestRef guest = providers.of(row.provider).start(spec, progress);
-            progress.flush();
-            Sandbox ready = recorder.running(row.id, guest,
-                    "ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+            Sandbox ready = progress.finish(recorder.running(guest,
+                    "ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms"));
             outcome = "running";
             return SandboxRecorder.state(ready);
         } catch (StartFailedException e) {
@@ -183,8 +182,7 @@ public class ProvisioningService {
                 Progress progress = new Progress(row.id, null, started);
                 try {
                     GuestRef ready = provider.finishStart(spec, guest, row.step, progress);
-                    progress.flush();
-                    recorder.running(row.id, ready, "ready (start finished by recovery)");
+                    progress.finish(recorder.running(ready, "ready (start finished by recovery)"));
                 } catch (StartFailedException e) {
                     progress.settle();
                     if (e.cleanedUp()) {
@@ -246,9 +244,10 @@ public class ProvisioningService {
             writer.flush();
         }
 
-        /** Everything reported so far is on the row. */
-        void flush() {
-            writer.flush();
+        /** The last change (RUNNING) goes in one transaction with any steps still queued; returns the row. */
+        Sandbox finish(SandboxRecorder.Change last) {
+            writer.enqueue(last);
+            return writer.flush();
         }
 
         /** Before writing a failure: whatever got written is written; a failed write is not the start's cause. */

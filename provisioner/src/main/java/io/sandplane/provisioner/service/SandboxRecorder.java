@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.hibernate.StaleStateException;
 
@@ -115,13 +114,18 @@ public class SandboxRecorder {
 
     /** Ready: address, default services with their URLs, status RUNNING. */
     public Sandbox running(String id, GuestRef guest, String detail) {
-        return update(id, row -> {
+        return update(id, running(guest, detail));
+    }
+
+    /** The change that makes a started sandbox RUNNING (for a batch with its last steps). */
+    public Change running(GuestRef guest, String detail) {
+        return row -> {
             apply(row, guest);
             row.error = null;
             writeServices(row);
             return List.of(SandboxEvents.transition(row, SandboxStatus.RUNNING, SandboxEvents.PROVISIONER, detail,
                     Instant.now()));
-        });
+        };
     }
 
     /** Back from a stop or pause, maybe at another address: URLs follow, activity counts from now. */
@@ -176,7 +180,7 @@ public class SandboxRecorder {
     }
 
     /** Applies a change in its own transaction, re-reading and re-applying on a concurrent update. */
-    Sandbox update(String id, Function<Sandbox, List<SandboxEvent>> change) {
+    Sandbox update(String id, Change change) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return QuarkusTransaction.requiringNew().call(() -> {

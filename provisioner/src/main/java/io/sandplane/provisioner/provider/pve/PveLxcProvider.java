@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
@@ -94,8 +95,15 @@ public class PveLxcProvider implements SandboxProvider {
         AtomicReference<TemplateCopy> template = new AtomicReference<>();
         try {
             known.set(GuestRef.NONE.withVmid(reserveVmid(spec.sandboxId())));
-            progress.completed(ProvisionStep.VMID_ALLOCATED, known.get(), "VMID " + known.get().vmid());
-            GuestRef cloned = cloneGuest(spec, known, template, progress);
+            // Reported once a template copy is ours (one write with the placement), or before waiting for one.
+            GuestRef allocated = known.get();
+            AtomicBoolean reported = new AtomicBoolean();
+            Runnable reportVmid = () -> {
+                if (reported.compareAndSet(false, true)) {
+                    progress.completed(ProvisionStep.VMID_ALLOCATED, allocated, "VMID " + allocated.vmid());
+                }
+            };
+            GuestRef cloned = cloneGuest(spec, known, template, progress, reportVmid);
             return continueAfter(ProvisionStep.CLONED, spec, cloned, Optional.of(template.get()), progress);
         } catch (RuntimeException e) {
             throw failed(spec.sandboxId(), known.get(), e);
@@ -176,7 +184,7 @@ public class PveLxcProvider implements SandboxProvider {
      * Sandplane took the VMID after the check, a new VMID is allocated and the clone retried.
      */
     private GuestRef cloneGuest(StartSpec spec, AtomicReference<GuestRef> known, AtomicReference<TemplateCopy> template,
-            StartProgress progress) {
+            StartProgress progress, Runnable reportVmid) {
         GuestRef current = known.get();
         for (int attempt = 1; ; attempt++) {
             List<TemplateCopy> ranked = Placement.rank(spec.copies(), nodes.nodes(), settings.node());
@@ -189,8 +197,9 @@ public class PveLxcProvider implements SandboxProvider {
                 throw new PvePermanentException(0, "no online node" + settings.node().map(n -> " (PVE_NODE=" + n + ")").orElse("")
                         + " holds a copy of snapshot " + spec.snapshotId() + " (copies: " + spec.copies() + ")", null);
             }
-            TemplateCopy copy = cloneLock.acquire(spec.locks(), ranked, settings.tuning().cloneLockWait());
+            TemplateCopy copy = cloneLock.acquire(spec.locks(), ranked, settings.tuning().cloneLockWait(), reportVmid);
             try {
+                reportVmid.run();
                 int vmid = current.vmid();
                 current = current.withNode(copy.node(), GuestMarks.hostname(vmid));
                 known.set(current);
