@@ -17,6 +17,7 @@ import io.sandplane.provisioner.provider.SandboxProvider;
 import io.sandplane.provisioner.provider.StartFailedException;
 import io.sandplane.provisioner.provider.StartProgress;
 import io.sandplane.provisioner.provider.StartSpec;
+import io.sandplane.provisioner.repository.SandboxRepository;
 import io.sandplane.provisioner.repository.TeamRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -41,18 +42,20 @@ public class ProvisioningService {
     private final OperationLocks locks;
     private final VmidAllocator vmids;
     private final TeamRepository teams;
+    private final SandboxRepository sandboxes;
     private final ProvisionerSettings settings;
     private final MeterRegistry metrics;
 
     public ProvisioningService(SandboxRecorder recorder, TemplateResolver resolver, Providers providers,
-            OperationLocks locks, VmidAllocator vmids, TeamRepository teams, ProvisionerSettings settings,
-            MeterRegistry metrics) {
+            OperationLocks locks, VmidAllocator vmids, TeamRepository teams, SandboxRepository sandboxes,
+            ProvisionerSettings settings, MeterRegistry metrics) {
         this.recorder = recorder;
         this.resolver = resolver;
         this.providers = providers;
         this.locks = locks;
         this.vmids = vmids;
         this.teams = teams;
+        this.sandboxes = sandboxes;
         this.settings = settings;
         this.metrics = metrics;
     }
@@ -91,7 +94,9 @@ public class ProvisioningService {
         try {
             TemplateResolver.Resolved template = resolver.resolve(row);
             providers.of(row.provider);
-            return new StartContext(row, teamSlug(row), !vmids.heldBy(id).isEmpty(), template, null);
+            SandboxRepository.StartFacts facts = sandboxes.startFacts(id, vmids.cluster()).orElseThrow(
+                    () -> new IllegalStateException("sandbox " + id + " references a missing team " + row.teamId));
+            return new StartContext(row, facts.teamSlug(), facts.holdsVmid(), template, null);
         } catch (ProblemException e) {
             return new StartContext(row, null, false, null, e);
         }

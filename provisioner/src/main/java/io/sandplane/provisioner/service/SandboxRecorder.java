@@ -230,6 +230,7 @@ public class SandboxRecorder {
         Map<Integer, SandboxService> existing = services.forSandbox(row.id).stream()
                 .collect(Collectors.toMap(s -> s.port, s -> s));
         Instant now = Instant.now();
+        List<SandboxService> added = new ArrayList<>();
         for (ServicePort port : ServicePort.DEFAULTS) {
             if (!existing.containsKey(port.port())) {
                 SandboxService service = new SandboxService();
@@ -239,9 +240,10 @@ public class SandboxRecorder {
                 service.authMode = AuthMode.TOKEN;
                 service.url = url(address, port.port());
                 service.createdAt = now;
-                services.persist(service);
+                added.add(service);
             }
         }
+        services.insertAll(added);
         for (SandboxService service : existing.values()) {
             service.url = url(address, service.port);
         }
