@@ -243,16 +243,14 @@ public class ProvisioningService {
 
         @Override
         public void placed(GuestRef guest, StartSpec.TemplateCopy copy) {
-            writer.enqueue(SandboxRecorder.placed(guest, copy, template == null ? null : template.presetId(),
-                    template == null ? null : template.version(), Instant.now()));
             // Crash recovery finds the guest by the recorded node: it must be on the row before the clone goes out.
-            writer.flush();
+            writer.commit(SandboxRecorder.placed(guest, copy, template == null ? null : template.presetId(),
+                    template == null ? null : template.version(), Instant.now()));
         }
 
         /** The last change (RUNNING) goes in one transaction with any steps still queued; returns the row. */
         Sandbox finish(SandboxRecorder.Change last) {
-            writer.enqueue(last);
-            return writer.flush();
+            return writer.commit(last);
         }
 
         /** Before writing a failure: whatever got written is written; a failed write is not the start's cause. */

@@ -7,9 +7,9 @@ import java.util.List;
 /**
  * Writes a start's progress to its row in order, off the start's own thread: PVE calls and the
  * database writes that record them overlap, and changes that queued up meanwhile go in one
- * transaction. {@link #flush()} waits until everything queued is written (and rethrows a failed
- * write); a start flushes before anything whose recovery depends on a record — the clone is sent
- * only once its placement is written — and before it answers. Steps after the clone are safe to
+ * transaction. {@link #commit} writes a change after everything queued and waits for it (rethrowing
+ * a failed write): a start commits what its recovery depends on — the clone is sent only once its
+ * placement is written — and its final status before it answers. Steps after the clone are safe to
  * record late: if the provisioner dies first, recovery redoes them from an earlier step, and each is
  * idempotent (configure again, start an already running guest, look at the address again).
  */
@@ -40,6 +40,48 @@ final class StepWriter {
 
     /** Waits until every queued change is written; returns the row as last written (null if none). */
     synchronized Sandbox flush() {
+        awaitIdle();
+        return last;
+    }
+
+    /**
+     * Writes {@code change} after everything queued, on the caller's thread, and waits for it: the
+     * records a start must not outrun (its placement, its final status).
+     */
+    Sandbox commit(SandboxRecorder.Change change) {
+        List<SandboxRecorder.Change> batch;
+        synchronized (this) {
+            awaitIdle();
+            batch = new ArrayList<>(pending);
+            pending.clear();
+            batch.add(change);
+            // Keeps enqueue() from starting a drain while this batch is written.
+            writing = true;
+        }
+        try {
+            Sandbox written = recorder.apply(sandboxId, batch);
+            synchronized (this) {
+                last = written;
+            }
+            return written;
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                failure = e;
+            }
+            throw e;
+        } finally {
+            synchronized (this) {
+                writing = false;
+                notifyAll();
+                if (!pending.isEmpty() && failure == null) {
+                    writing = true;
+                    Thread.ofVirtual().name("steps-" + sandboxId).start(this::drain);
+                }
+            }
+        }
+    }
+
+    private void awaitIdle() {
         while (writing) {
             try {
                 wait();
@@ -51,7 +93,6 @@ final class StepWriter {
         if (failure != null) {
             throw failure;
         }
-        return last;
     }
 
     private void drain() {
