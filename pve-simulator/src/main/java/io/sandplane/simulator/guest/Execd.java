@@ -190,8 +190,10 @@ public class Execd {
     }
 
     private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        // the shell first, so it cannot run another command once its child dies; then its children
+        java.util.List<ProcessHandle> children = process.descendants().toList();
         process.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
     }
 
     /** Kills a guest's running commands (it is stopping). */
