@@ -23,7 +23,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import io.sandplane.model.observability.RequestIds;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Takes the decided actions: a thin, idempotent layer. Before each one it checks that this replica
@@ -36,8 +38,14 @@ public class ActionRunner {
 
     private static final Logger LOG = Logger.getLogger(ActionRunner.class);
 
-    /** What a pass hands over with its actions. */
-    public record Context(GuestIndex guests, ReapPolicy policy, boolean dryRun, Instant deadline, long pass) {
+    /**
+     * What a pass hands over with its actions.
+     *
+     * @param requestId the pass's request id, sent with every provisioner call so that its log lines
+     *                  can be found ({@code X-Request-Id})
+     */
+    public record Context(GuestIndex guests, ReapPolicy policy, boolean dryRun, Instant deadline, long pass,
+            String requestId) {
     }
 
     private final ProvisionerClient provisioner;
@@ -68,9 +76,11 @@ public class ActionRunner {
             for (ReapAction action : actions) {
                 slots.acquireUninterruptibly();
                 pending.add(threads.submit(() -> {
+                    MDC.put(RequestIds.MDC_KEY, context.requestId());
                     try {
                         return take(action, context, leadershipLost);
                     } finally {
+                        MDC.remove(RequestIds.MDC_KEY);
                         slots.release();
                     }
                 }));

@@ -28,7 +28,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import io.sandplane.model.observability.RequestIds;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * One reconcile pass: observe (rows, then one guest list per node through the provisioner), decide
@@ -111,6 +113,23 @@ public class ReconcilePass {
 
     private ReaperPassReport pass(ReapPolicy policy, boolean dryRun) {
         long number = passes.incrementAndGet();
+        // An on-demand pass keeps its HTTP request's id; a scheduled one gets its own.
+        String requestId = RequestIds.current();
+        boolean ownId = requestId == null;
+        if (ownId) {
+            requestId = "reaper-" + leadership.instance().replaceAll("[^A-Za-z0-9._:\\-]", "-") + "-pass-" + number;
+            MDC.put(RequestIds.MDC_KEY, requestId);
+        }
+        try {
+            return pass(policy, dryRun, number, requestId);
+        } finally {
+            if (ownId) {
+                MDC.remove(RequestIds.MDC_KEY);
+            }
+        }
+    }
+
+    private ReaperPassReport pass(ReapPolicy policy, boolean dryRun, long number, String requestId) {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
         Outcome outcome;
@@ -137,7 +156,7 @@ public class ReconcilePass {
             }
             Instant deadline = started.plus(config.interval());
             List<Taken> results = new ArrayList<>(runner.run(plan.actions(), new ActionRunner.Context(guests, policy, dryRun,
-                    deadline, number)));
+                    deadline, number, requestId)));
             for (ReapAction action : plan.deferred()) {
                 results.add(new Taken(action, ActionOutcome.DEFERRED, "over the cap of " + plan.cap() + " destructive actions"));
                 metrics.action(action, ActionOutcome.DEFERRED);

@@ -69,7 +69,7 @@ class LeadershipLossTest {
         // The database drops the leader's lock session (an operator, a failover, a network cut).
         assertThat(terminateLockSession()).isEqualTo(1);
         List<Taken> taken = runner.run(List.of(stop, stop),
-                new ActionRunner.Context(guests, world.policy(), false, Fixtures.now().plusSeconds(60), 1));
+                new ActionRunner.Context(guests, world.policy(), false, Fixtures.now().plusSeconds(60), 1, "test"));
 
         assertThat(taken).extracting(Taken::outcome).containsExactly(ActionOutcome.ABORTED, ActionOutcome.ABORTED);
         assertThat(leadership.isLeader()).isFalse();

@@ -163,7 +163,7 @@ class LifetimeRulesTest {
         GuestIndex guests = new GuestIndex(provisioner.guests());
 
         List<Taken> taken = runner.run(List.of(stale),
-                new ActionRunner.Context(guests, world.policy(), false, Fixtures.now().plusSeconds(60), 1));
+                new ActionRunner.Context(guests, world.policy(), false, Fixtures.now().plusSeconds(60), 1, "test"));
 
         assertThat(taken).singleElement().satisfies(t -> {
             assertThat(t.outcome()).isEqualTo(ActionOutcome.SKIPPED);
