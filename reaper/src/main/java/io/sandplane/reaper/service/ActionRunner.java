@@ -223,7 +223,8 @@ public class ActionRunner {
 
     private Taken failed(ReapAction action, Context context, String why) {
         backoff.failed(action.target(), context.pass());
-        action.sandboxId().ifPresent(id -> {
+        // A dry-run writes nothing, not even about its own failures (they are in its report and log).
+        action.sandboxId().filter(id -> !context.dryRun()).ifPresent(id -> {
             try {
                 store.recordFailure(id, ReaperStore.eventDetail(action) + " — failed: " + why, clock.instant());
             } catch (RuntimeException e) {
