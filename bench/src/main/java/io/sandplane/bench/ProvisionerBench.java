@@ -55,13 +55,23 @@ public final class ProvisionerBench {
     private final SimulatorControl sim;
     private final EmbeddedPostgres pg;
     private final UUID team;
+    /** Measured starts: sandbox id, wall-clock start and end of the provision call. */
+    private final List<Timed> timed = new ArrayList<>();
+
+    private record Timed(String id, Instant sent, Instant answered) {
+    }
 
     private ProvisionerBench() throws SQLException {
         this.pg = SharedPostgres.get();
         this.sim = SharedSimulator.get().control();
         // Like production: full JIT and a roomier heap than the test launcher's defaults.
-        ServiceProcess process = ServiceProcess.of("provisioner").env(SharedProvisioner.env())
-                .jvmOptions(List.of("-Xmx512m")).start();
+        List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+        // e.g. -Dbench.provisioner.jvm="-XX:StartFlightRecording=filename=/tmp/p.jfr" to profile it
+        String extra = System.getProperty("bench.provisioner.jvm", "").strip();
+        if (!extra.isEmpty()) {
+            jvm.addAll(List.of(extra.split("\\s+")));
+        }
+        ServiceProcess process = ServiceProcess.of("provisioner").env(SharedProvisioner.env()).jvmOptions(jvm).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::stop, "stop-provisioner"));
         this.provisioner = process.url();
         this.team = insertTeam();
@@ -80,12 +90,14 @@ public final class ProvisionerBench {
     }
 
     private void run(int rounds, int perRound) throws Exception {
+        loadBefore = loadAverage();
         sim.reset();
         sim.zeroLatencies();
         // Warm-up: JIT, connection pools, caches (node list, DNS search domain).
         for (int i = 0; i < 50; i++) {
             startAndDelete();
         }
+        timed.clear();
         List<Double> p50s = new ArrayList<>();
         List<Double> p99s = new ArrayList<>();
         List<Double> all = new ArrayList<>();
@@ -100,6 +112,9 @@ public final class ProvisionerBench {
             System.out.printf(Locale.ROOT, "overhead round %d: p50 %.1f ms, p99 %.1f ms%n", r + 1, p50s.getLast(), p99s.getLast());
         }
 
+        Map<String, Stats> phases = phases();
+        phases.forEach((phase, st) -> System.out.printf(Locale.ROOT, "  %-34s %s%n", phase, st.format("%.2f")));
+
         sim.reset();
         sim.zeroLatencies();
         sim.setLatencies(Map.of("clone", CLONE_MS, "start", START_MS));
@@ -112,15 +127,68 @@ public final class ProvisionerBench {
             System.out.printf(Locale.ROOT, "parallel round %d: %d starts in %.0f ms (%.2fx the minimum)%n", r + 1,
                     CONCURRENT, makespan, makespan / minimum);
         }
-        write(rounds, perRound, p50s, p99s, all, minimum, makespans);
+        write(rounds, perRound, p50s, p99s, all, phases, minimum, makespans, loadBefore + " → " + loadAverage());
+    }
+
+    private String loadBefore;
+
+    /** The machine's 1-minute load average: the benchmark shares its cores with whatever else runs. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /**
+     * Where the time of a start goes, from the events the provisioner wrote (same machine, same
+     * clock): from the call to each step's event, step to step, to the RUNNING event, to the answer.
+     */
+    private Map<String, Stats> phases() throws SQLException {
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
+        try (Connection c = db(); PreparedStatement st = c.prepareStatement(
+                "select type, step, to_status, detail, at from sandbox_events where sandbox_id = ? order by id")) {
+            for (Timed t : timed) {
+                st.setString(1, t.id());
+                Instant previous = t.sent();
+                String previousName = "call";
+                try (var rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        String type = rs.getString(1);
+                        String name = switch (type) {
+                            case "STEP" -> rs.getString(2);
+                            case "STATUS" -> rs.getString(3);
+                            case "ACTION" -> "placed";
+                            default -> null;
+                        };
+                        if (name == null || "DELETING".equals(name) || "DELETED".equals(name)) {
+                            continue;
+                        }
+                        Instant at = rs.getTimestamp(5).toInstant();
+                        samples.computeIfAbsent(previousName + " → " + name, k -> new ArrayList<>())
+                                .add(Duration.between(previous, at).toNanos() / 1e6);
+                        previous = at;
+                        previousName = name;
+                    }
+                }
+                samples.computeIfAbsent(previousName + " → answer", k -> new ArrayList<>())
+                        .add(Duration.between(previous, t.answered()).toNanos() / 1e6);
+            }
+        }
+        Map<String, Stats> out = new LinkedHashMap<>();
+        samples.forEach((k, v) -> out.put(k, Stats.of(v)));
+        return out;
     }
 
     /** One start, timed from the provision call to its RUNNING answer; then the sandbox is deleted (not timed). */
     private double startAndDelete() throws Exception {
         String id = insertSandbox();
+        Instant sent = Instant.now();
         long t0 = System.nanoTime();
         String state = call("POST", "/internal/sandboxes/" + id + "/provision");
         double ms = (System.nanoTime() - t0) / 1e6;
+        timed.add(new Timed(id, sent, Instant.now()));
         if (!state.contains("\"RUNNING\"")) {
             throw new IllegalStateException("start failed: " + state);
         }
@@ -206,7 +274,10 @@ public final class ProvisionerBench {
     }
 
     private static void write(int rounds, int perRound, List<Double> p50s, List<Double> p99s, List<Double> all,
-            double minimum, List<Double> makespans) throws IOException {
+            Map<String, Stats> phases, double minimum, List<Double> makespans, String load) throws IOException {
+        StringBuilder phaseRows = new StringBuilder();
+        phases.forEach((phase, st) -> phaseRows.append("| ").append(phase).append(" | ")
+                .append(st.format("%.2f")).append(" |\n"));
         Stats p50 = Stats.of(p50s);
         Stats p99 = Stats.of(p99s);
         Stats span = Stats.of(makespans);
@@ -219,7 +290,7 @@ public final class ProvisionerBench {
         String report = String.format(Locale.ROOT, """
                 # Provisioner benchmark
 
-                `bench/run provisioner` — %s, %d CPU cores, Java %s. The provisioner and the pve-simulator run as
+                `bench/run provisioner` — %s, %d CPU cores (1-minute load average %s during the run), Java %s. The provisioner and the pve-simulator run as
                 separate processes (their built jars) over the embedded PostgreSQL; requests go over HTTP to
                 `POST /internal/sandboxes/{id}/provision`, timed until the RUNNING answer. Sandbox rows are
                 inserted as sandbox-api inserts them. Medians over rounds, with min and max.
@@ -237,6 +308,13 @@ public final class ProvisionerBench {
 
                 All %d starts: min %.1f ms, median %.1f ms, max %.1f ms.
 
+                Where the time goes (ms, from the events the provisioner wrote; median with min and max over all
+                starts):
+
+                | phase | ms |
+                |---|---|
+                %s
+
                 ## 20 concurrent starts on 4 template copies (clone 2 s, start 1 s)
 
                 PVE allows one clone of a template at a time, so 20 starts on 4 copies need at least
@@ -247,10 +325,10 @@ public final class ProvisionerBench {
                 | makespan (ms) | %s | | |
                 | makespan / minimum | %s | ≤ 1.2 | %s |
                 """,
-                Instant.now().toString().substring(0, 10), Runtime.getRuntime().availableProcessors(),
+                Instant.now().toString().substring(0, 10), Runtime.getRuntime().availableProcessors(), load,
                 System.getProperty("java.version"), rounds, perRound,
                 p50.format("%.1f"), verdict.get("p50"), p99.format("%.1f"), verdict.get("p99"),
-                all.size(), Stats.of(all).min(), Stats.of(all).median(), Stats.of(all).max(),
+                all.size(), Stats.of(all).min(), Stats.of(all).median(), Stats.of(all).max(), phaseRows.toString().strip(),
                 minimum, span.format("%.0f"), ratio.format("%.2f"), verdict.get("ratio"));
         Path out = Path.of("bench/results/provisioner.md");
         Files.createDirectories(out.getParent());

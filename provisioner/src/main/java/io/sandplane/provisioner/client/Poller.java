@@ -4,12 +4,12 @@ import java.time.Duration;
 
 /**
  * Pauses between polls of something that changes on its own (a task, an address, a lock):
- * 2 ms first, so fast things are seen at once, doubling up to a maximum.
+ * 250 µs first, so fast things are seen at once, doubling up to a maximum.
  */
 public final class Poller {
 
     private final long maxNanos;
-    private long nextNanos = Duration.ofMillis(2).toNanos();
+    private long nextNanos = Duration.ofNanos(250_000).toNanos();
 
     public Poller(Duration max) {
         this.maxNanos = Math.max(max.toNanos(), nextNanos);

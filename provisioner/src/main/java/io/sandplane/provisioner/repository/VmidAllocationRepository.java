@@ -14,14 +14,16 @@ import java.util.Optional;
 @ApplicationScoped
 public class VmidAllocationRepository implements PanacheRepositoryBase<VmidAllocation, Long> {
 
-    /** Locks the cluster's cursor row (creating it at {@code initial}) and returns where the search starts. */
+    /**
+     * Locks the cluster's cursor row (creating it at {@code initial}) and returns where the search
+     * starts; one statement: the upsert takes the row lock either way.
+     */
     public int lockCursor(String cluster, int initial) {
-        getEntityManager().createNativeQuery(
-                "insert into vmid_cursors (cluster, next_vmid) values (?1, ?2) on conflict (cluster) do nothing")
-                .setParameter(1, cluster).setParameter(2, initial).executeUpdate();
-        return ((Number) getEntityManager().createNativeQuery(
-                "select next_vmid from vmid_cursors where cluster = ?1 for update")
-                .setParameter(1, cluster).getSingleResult()).intValue();
+        return ((Number) getEntityManager().createNativeQuery("""
+                insert into vmid_cursors (cluster, next_vmid) values (?1, ?2)
+                on conflict (cluster) do update set next_vmid = vmid_cursors.next_vmid
+                returning next_vmid""")
+                .setParameter(1, cluster).setParameter(2, initial).getSingleResult()).intValue();
     }
 
     public void moveCursor(String cluster, int next) {

@@ -26,13 +26,23 @@ public class CloneLock {
     }
 
     public TemplateCopy acquire(LockSession session, List<TemplateCopy> ranked, Duration wait) {
+        return acquire(session, ranked, wait, () -> { });
+    }
+
+    /** As {@link #acquire(LockSession, List, Duration)}; {@code beforeWaiting} runs once if every copy is busy. */
+    public TemplateCopy acquire(LockSession session, List<TemplateCopy> ranked, Duration wait, Runnable beforeWaiting) {
         long deadline = System.nanoTime() + wait.toNanos();
         Poller poller = new Poller(POLL);
+        boolean waited = false;
         while (true) {
             for (TemplateCopy copy : ranked) {
                 if (session.tryLock(key(copy))) {
                     return copy;
                 }
+            }
+            if (!waited) {
+                waited = true;
+                beforeWaiting.run();
             }
             if (System.nanoTime() > deadline) {
                 throw ProblemException.unavailable("every copy of the template (" + ranked

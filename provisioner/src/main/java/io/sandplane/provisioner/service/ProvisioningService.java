@@ -17,8 +17,10 @@ import io.sandplane.provisioner.provider.SandboxProvider;
 import io.sandplane.provisioner.provider.StartFailedException;
 import io.sandplane.provisioner.provider.StartProgress;
 import io.sandplane.provisioner.provider.StartSpec;
+import io.sandplane.provisioner.repository.SandboxRepository;
 import io.sandplane.provisioner.repository.TeamRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -40,65 +42,85 @@ public class ProvisioningService {
     private final OperationLocks locks;
     private final VmidAllocator vmids;
     private final TeamRepository teams;
+    private final SandboxRepository sandboxes;
     private final ProvisionerSettings settings;
     private final MeterRegistry metrics;
 
     public ProvisioningService(SandboxRecorder recorder, TemplateResolver resolver, Providers providers,
-            OperationLocks locks, VmidAllocator vmids, TeamRepository teams, ProvisionerSettings settings,
-            MeterRegistry metrics) {
+            OperationLocks locks, VmidAllocator vmids, TeamRepository teams, SandboxRepository sandboxes,
+            ProvisionerSettings settings, MeterRegistry metrics) {
         this.recorder = recorder;
         this.resolver = resolver;
         this.providers = providers;
         this.locks = locks;
         this.vmids = vmids;
         this.teams = teams;
+        this.sandboxes = sandboxes;
         this.settings = settings;
         this.metrics = metrics;
     }
 
     public SandboxState provision(String id) {
-        Sandbox row = recorder.load(id);
-        if (row.status != SandboxStatus.PROVISIONING) {
-            return SandboxRecorder.state(row);
-        }
+        long started = System.nanoTime();
         try (LockSession lock = locks.lockSandbox(id, settings.tuning().operationLockWait())) {
-            row = recorder.load(id);
+            StartContext context = QuarkusTransaction.joiningExisting().call(() -> context(id));
+            Sandbox row = context.row();
             if (row.status != SandboxStatus.PROVISIONING) {
                 return SandboxRecorder.state(row);
             }
-            if (row.step != null || row.error != null || !vmids.heldBy(id).isEmpty()) {
+            if (row.step != null || row.error != null || context.holdsVmid()) {
                 // An earlier attempt died half-way: finish or roll back what it left, never start over.
                 return recoverLocked(row, lock);
             }
-            return start(row, lock);
+            if (context.problem() != null) {
+                // Nothing was created: the row says why and is done.
+                recorder.failed(row.id, context.problem().getMessage());
+                throw context.problem();
+            }
+            return start(context, lock, started);
         }
     }
 
-    private SandboxState start(Sandbox row, LockSession lock) {
-        long started = System.nanoTime();
-        TemplateResolver.Resolved template;
-        SandboxProvider provider;
-        try {
-            template = resolver.resolve(row);
-            provider = providers.of(row.provider);
-        } catch (ProblemException e) {
-            // Nothing was created: the row says why and is done.
-            recorder.failed(row.id, e.getMessage());
-            throw e;
+    /** Everything a start needs from the database, read in one transaction. */
+    private record StartContext(Sandbox row, String teamSlug, boolean holdsVmid, TemplateResolver.Resolved template,
+            ProblemException problem) {
+    }
+
+    private StartContext context(String id) {
+        Sandbox row = recorder.load(id);
+        if (row.status != SandboxStatus.PROVISIONING) {
+            return new StartContext(row, null, false, null, null);
         }
-        StartSpec spec = new StartSpec(row.id, teamSlug(row), row.createdAt, row.snapshotId, template.copies(), lock);
-        String outcome = "failed";
         try {
-            GuestRef guest = provider.start(spec, new Progress(row.id, template, started));
-            recorder.running(row.id, guest, "ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
+            TemplateResolver.Resolved template = resolver.resolve(row);
+            providers.of(row.provider);
+            SandboxRepository.StartFacts facts = sandboxes.startFacts(id, vmids.cluster()).orElseThrow(
+                    () -> new IllegalStateException("sandbox " + id + " references a missing team " + row.teamId));
+            return new StartContext(row, facts.teamSlug(), facts.holdsVmid(), template, null);
+        } catch (ProblemException e) {
+            return new StartContext(row, null, false, null, e);
+        }
+    }
+
+    private SandboxState start(StartContext context, LockSession lock, long started) {
+        Sandbox row = context.row();
+        TemplateResolver.Resolved template = context.template();
+        StartSpec spec = new StartSpec(row.id, context.teamSlug(), row.createdAt, row.snapshotId, template.copies(), lock);
+        String outcome = "failed";
+        Progress progress = new Progress(row.id, template, started);
+        try {
+            GuestRef guest = providers.of(row.provider).start(spec, progress);
+            Sandbox ready = progress.finish(recorder.running(guest,
+                    "ready in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms"));
             outcome = "running";
+            return SandboxRecorder.state(ready);
         } catch (StartFailedException e) {
+            progress.settle();
             if (e.cleanedUp()) {
-                recorder.failed(row.id, e.getMessage());
-            } else {
-                outcome = "cleanup_pending";
-                recorder.error(row.id, e.getMessage());
+                return SandboxRecorder.state(recorder.failed(row.id, e.getMessage()));
             }
+            outcome = "cleanup_pending";
+            return SandboxRecorder.state(recorder.error(row.id, e.getMessage()));
         } finally {
             Timer.builder("sandplane.provision.duration")
                     .description("Sandbox starts, from provision call to ready (or failure)")
@@ -108,7 +130,6 @@ public class ProvisioningService {
                     .register(metrics)
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
-        return recorder.state(row.id);
     }
 
     /**
@@ -163,10 +184,12 @@ public class ProvisioningService {
                 long started = System.nanoTime();
                 // The guest exists: no template copy is needed to finish (and the catalog may have moved on).
                 StartSpec spec = new StartSpec(row.id, teamSlug(row), row.createdAt, row.snapshotId, List.of(), lock);
+                Progress progress = new Progress(row.id, null, started);
                 try {
-                    GuestRef ready = provider.finishStart(spec, guest, row.step, new Progress(row.id, null, started));
-                    recorder.running(row.id, ready, "ready (start finished by recovery)");
+                    GuestRef ready = provider.finishStart(spec, guest, row.step, progress);
+                    progress.finish(recorder.running(ready, "ready (start finished by recovery)"));
                 } catch (StartFailedException e) {
+                    progress.settle();
                     if (e.cleanedUp()) {
                         recorder.failed(row.id, e.getMessage());
                     } else {
@@ -186,22 +209,28 @@ public class ProvisioningService {
         return team.slug;
     }
 
-    /** Persists each step as the provider reports it, and times the steps ({@code template} is null when finishing). */
+    /**
+     * Records each step as the provider reports it (in order, through a {@link StepWriter}) and times
+     * the steps; the placement is written before the provider goes on to clone. {@code template} is
+     * null when finishing an interrupted start.
+     */
     private final class Progress implements StartProgress {
 
         private final String sandboxId;
         private final TemplateResolver.Resolved template;
+        private final StepWriter writer;
         private long last;
 
         Progress(String sandboxId, TemplateResolver.Resolved template, long started) {
             this.sandboxId = sandboxId;
             this.template = template;
+            this.writer = new StepWriter(recorder, sandboxId);
             this.last = started;
         }
 
         @Override
         public void completed(ProvisionStep step, GuestRef guest, String detail) {
-            recorder.step(sandboxId, step, guest, detail);
+            writer.enqueue(SandboxRecorder.step(step, guest, detail, Instant.now()));
             long now = System.nanoTime();
             Timer.builder("sandplane.provision.step")
                     .description("Time of each provisioning step")
@@ -214,8 +243,23 @@ public class ProvisioningService {
 
         @Override
         public void placed(GuestRef guest, StartSpec.TemplateCopy copy) {
-            recorder.placed(sandboxId, guest, copy, template == null ? null : template.presetId(),
-                    template == null ? null : template.version());
+            // Crash recovery finds the guest by the recorded node: it must be on the row before the clone goes out.
+            writer.commit(SandboxRecorder.placed(guest, copy, template == null ? null : template.presetId(),
+                    template == null ? null : template.version(), Instant.now()));
+        }
+
+        /** The last change (RUNNING) goes in one transaction with any steps still queued; returns the row. */
+        Sandbox finish(SandboxRecorder.Change last) {
+            return writer.commit(last);
+        }
+
+        /** Before writing a failure: whatever got written is written; a failed write is not the start's cause. */
+        void settle() {
+            try {
+                writer.flush();
+            } catch (RuntimeException e) {
+                LOG.warnf("Sandbox %s: progress could not be recorded: %s", sandboxId, Failures.reason(e));
+            }
         }
     }
 }

@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.hibernate.StaleStateException;
 
@@ -70,17 +69,23 @@ public class SandboxRecorder {
         return new SandboxState(row.id, row.status, row.step, row.vmid, row.node, row.ip, row.fqdn, row.error);
     }
 
-    /** A provisioning step completed: what is known about the guest, the step, its event. */
-    public Sandbox step(String id, ProvisionStep step, GuestRef guest, String detail) {
-        return update(id, row -> {
+    /** A change to a sandbox row and the events that record it, applied inside a write transaction. */
+    @FunctionalInterface
+    public interface Change {
+        List<SandboxEvent> apply(Sandbox row);
+    }
+
+    /** A provisioning step completed at {@code at}: what is known about the guest, the step, its event. */
+    public static Change step(ProvisionStep step, GuestRef guest, String detail, Instant at) {
+        return row -> {
             apply(row, guest);
-            return List.of(SandboxEvents.step(row, step, SandboxEvents.PROVISIONER, detail, Instant.now()));
-        });
+            return List.of(SandboxEvents.step(row, step, SandboxEvents.PROVISIONER, detail, at));
+        };
     }
 
     /** The template copy and node are chosen; recorded before the clone is sent. */
-    public Sandbox placed(String id, GuestRef guest, TemplateCopy template, String presetId, Integer version) {
-        return update(id, row -> {
+    public static Change placed(GuestRef guest, TemplateCopy template, String presetId, Integer version, Instant at) {
+        return row -> {
             apply(row, guest);
             row.templateNode = template.node();
             row.templateVmid = template.vmid();
@@ -90,21 +95,37 @@ public class SandboxRecorder {
             if (row.templateVersion == null) {
                 row.templateVersion = version;
             }
-            row.updatedAt = Instant.now();
-            return List.of(SandboxEvents.action(id, SandboxEvents.PROVISIONER,
-                    "cloning template " + template + " to VMID " + guest.vmid(), row.updatedAt));
+            row.updatedAt = at;
+            return List.of(SandboxEvents.action(row.id, SandboxEvents.PROVISIONER,
+                    "cloning template " + template + " to VMID " + guest.vmid(), at));
+        };
+    }
+
+    /** Several changes, in order, in one transaction. */
+    public Sandbox apply(String id, List<Change> changes) {
+        return update(id, row -> {
+            List<SandboxEvent> written = new ArrayList<>();
+            for (Change change : changes) {
+                written.addAll(change.apply(row));
+            }
+            return written;
         });
     }
 
     /** Ready: address, default services with their URLs, status RUNNING. */
     public Sandbox running(String id, GuestRef guest, String detail) {
-        return update(id, row -> {
+        return update(id, running(guest, detail));
+    }
+
+    /** The change that makes a started sandbox RUNNING (for a batch with its last steps). */
+    public Change running(GuestRef guest, String detail) {
+        return row -> {
             apply(row, guest);
             row.error = null;
             writeServices(row);
             return List.of(SandboxEvents.transition(row, SandboxStatus.RUNNING, SandboxEvents.PROVISIONER, detail,
                     Instant.now()));
-        });
+        };
     }
 
     /** Back from a stop or pause, maybe at another address: URLs follow, activity counts from now. */
@@ -159,7 +180,7 @@ public class SandboxRecorder {
     }
 
     /** Applies a change in its own transaction, re-reading and re-applying on a concurrent update. */
-    Sandbox update(String id, Function<Sandbox, List<SandboxEvent>> change) {
+    Sandbox update(String id, Change change) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return QuarkusTransaction.requiringNew().call(() -> {
@@ -209,6 +230,7 @@ public class SandboxRecorder {
         Map<Integer, SandboxService> existing = services.forSandbox(row.id).stream()
                 .collect(Collectors.toMap(s -> s.port, s -> s));
         Instant now = Instant.now();
+        List<SandboxService> added = new ArrayList<>();
         for (ServicePort port : ServicePort.DEFAULTS) {
             if (!existing.containsKey(port.port())) {
                 SandboxService service = new SandboxService();
@@ -218,9 +240,10 @@ public class SandboxRecorder {
                 service.authMode = AuthMode.TOKEN;
                 service.url = url(address, port.port());
                 service.createdAt = now;
-                services.persist(service);
+                added.add(service);
             }
         }
+        services.insertAll(added);
         for (SandboxService service : existing.values()) {
             service.url = url(address, service.port);
         }

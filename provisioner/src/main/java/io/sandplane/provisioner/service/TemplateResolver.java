@@ -27,7 +27,7 @@ public class TemplateResolver {
     }
 
     /** @throws ProblemException 422 for an unknown snapshot, a preset version without a template, a provider mismatch */
-    @Transactional
+    @Transactional(dontRollbackOn = ProblemException.class)
     public Resolved resolve(Sandbox row) {
         SnapshotId snapshot;
         try {

@@ -46,6 +46,11 @@ public class VmidAllocator {
             cursor = range.min();
         }
         Instant now = Instant.now();
+        // The usual case: the VMID at the cursor is free (the cursor only moves forward).
+        if (allocations.claim(cluster, cursor, sandboxId, now)) {
+            allocations.moveCursor(cluster, cursor == range.max() ? range.min() : cursor + 1);
+            return cursor;
+        }
         int examined = 0;
         int candidate = cursor;
         while (examined < range.size()) {

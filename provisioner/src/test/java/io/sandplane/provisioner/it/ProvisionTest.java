@@ -88,6 +88,16 @@ class ProvisionTest {
     }
 
     @Test
+    void startsArePublishedAsMetrics() {
+        InternalApi.provision(fixtures.sandbox().insert());
+        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .contains("sandplane_provision_duration_seconds_count{outcome=\"running\",provider=\"pve-lxc\"}")
+                .contains("sandplane_provision_step_seconds_bucket{step=\"CLONED\"")
+                .contains("sandplane_pve_call_seconds_count{operation=\"clone\",outcome=\"ok\"}");
+    }
+
+    @Test
     void provisioningTwiceNeverMakesASecondGuest() {
         String id = fixtures.sandbox().insert();
         SandboxState first = InternalApi.provision(id);

@@ -11,10 +11,17 @@ import io.sandplane.devsupport.test.PveSimulatorResource;
 import io.sandplane.model.api.SandboxState;
 import io.sandplane.model.entity.SandboxEvent;
 import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.provisioner.provider.pve.PveNodes;
 import io.sandplane.provisioner.support.Fixtures;
 import io.sandplane.provisioner.support.InternalApi;
 import io.sandplane.provisioner.support.Sim;
+import io.sandplane.model.entity.Sandbox;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,8 +29,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A fault at each step of a start: the sandbox ends FAILED with the cause, and nothing is left —
- * no guest on PVE, no VMID held.
+ * A fault at each step of a start (clone 500, config lock timeout, start task failure, 596 while
+ * polling a task, no IPv4 address, execd down): the sandbox ends FAILED with the cause, and nothing
+ * is left — no guest on PVE, no VMID held.
  */
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
@@ -35,6 +43,9 @@ class StartFaultsTest {
 
     @Inject
     Fixtures fixtures;
+
+    @Inject
+    PveNodes nodes;
 
     @BeforeEach
     void freshSimulator() {
@@ -85,6 +96,35 @@ class StartFaultsTest {
         assertThat(Sim.control().guests()).as("guests left on PVE").allMatch(g -> g.template());
         assertThat(fixtures.heldVmids(id)).as("VMIDs still held").isEmpty();
         assertThat(fixtures.services(id)).isEmpty();
+    }
+
+    /**
+     * execd down: the guest reports an address but nothing answers on the execd port. The simulator's
+     * guests always run execd, so the test takes the guest's services away in the one gap between
+     * PVE reporting the address and the first execd probe: the provisioner then asks the node for its
+     * DNS search domain (the FQDN), and that answer is delayed (caches emptied first). Once the
+     * address has been read, the test stops the guest behind the provisioner's back; the probe then
+     * meets an address that refuses connections.
+     */
+    @Test
+    void execdThatNeverAnswersFailsTheStartAndLeavesNothing() throws Exception {
+        String id = fixtures.sandbox().insert();
+        nodes.invalidate();
+        Sim.control().addFault(Fault.delay("GET", "/nodes/[^/]+/dns", 1500));
+        CompletableFuture<SandboxState> start = CompletableFuture.supplyAsync(() -> InternalApi.provision(id));
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(() -> !Sim.control().calls("GET", "/nodes/[^/]+/lxc/\\d+/interfaces").isEmpty());
+        Sandbox row = fixtures.row(id);
+        var stop = Sim.control().api("POST", "/nodes/" + row.node + "/lxc/" + row.vmid + "/status/stop", Map.of());
+        Sim.control().awaitTask(row.node, stop.data().asText(), Duration.ofSeconds(30));
+        Sim.control().clearFaults();
+
+        SandboxState state = start.get(60, TimeUnit.SECONDS);
+        assertThat(state.status()).isEqualTo(SandboxStatus.FAILED);
+        assertThat(state.error()).contains("did not answer /healthz");
+        assertThat(Sim.control().guests()).as("guests left on PVE").allMatch(g -> g.template());
+        assertThat(fixtures.heldVmids(id)).as("VMIDs still held").isEmpty();
     }
 
     /** A template without a network interface: its clones start but never get an address. */

@@ -41,7 +41,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
@@ -90,11 +92,19 @@ public class PveLxcProvider implements SandboxProvider {
     public GuestRef start(StartSpec spec, StartProgress progress) {
         // What exists so far, kept up to date as the start goes, so a failure rolls back exactly that.
         AtomicReference<GuestRef> known = new AtomicReference<>(GuestRef.NONE);
+        AtomicReference<TemplateCopy> template = new AtomicReference<>();
         try {
             known.set(GuestRef.NONE.withVmid(reserveVmid(spec.sandboxId())));
-            progress.completed(ProvisionStep.VMID_ALLOCATED, known.get(), "VMID " + known.get().vmid());
-            GuestRef cloned = cloneGuest(spec, known, progress);
-            return continueAfter(ProvisionStep.CLONED, spec, cloned, progress);
+            // Reported once a template copy is ours (one write with the placement), or before waiting for one.
+            GuestRef allocated = known.get();
+            AtomicBoolean reported = new AtomicBoolean();
+            Runnable reportVmid = () -> {
+                if (reported.compareAndSet(false, true)) {
+                    progress.completed(ProvisionStep.VMID_ALLOCATED, allocated, "VMID " + allocated.vmid());
+                }
+            };
+            GuestRef cloned = cloneGuest(spec, known, template, progress, reportVmid);
+            return continueAfter(ProvisionStep.CLONED, spec, cloned, Optional.of(template.get()), progress);
         } catch (RuntimeException e) {
             throw failed(spec.sandboxId(), known.get(), e);
         }
@@ -106,19 +116,24 @@ public class PveLxcProvider implements SandboxProvider {
             throw new IllegalArgumentException("a start can only be finished once its guest is cloned");
         }
         try {
-            return continueAfter(lastStep, spec, guest, progress);
+            if (lastStep.isAfter(ProvisionStep.CONFIGURED)) {
+                // It was started once; it may have been stopped since (already running is fine).
+                startGuest(guest);
+            }
+            return continueAfter(lastStep, spec, guest, Optional.empty(), progress);
         } catch (RuntimeException e) {
             throw failed(spec.sandboxId(), guest, e);
         }
     }
 
-    private GuestRef continueAfter(ProvisionStep done, StartSpec spec, GuestRef guest, StartProgress progress) {
+    private GuestRef continueAfter(ProvisionStep done, StartSpec spec, GuestRef guest, Optional<TemplateCopy> template,
+            StartProgress progress) {
         GuestRef current = guest;
         for (ProvisionStep next = following(done); next != null; next = following(next)) {
             switch (next) {
                 case VMID_ALLOCATED, CLONED -> throw new IllegalStateException("cannot redo " + next);
                 case CONFIGURED -> {
-                    configure(spec, current);
+                    configure(spec, current, template);
                     progress.completed(next, current, "hostname " + current.hostname() + ", tags, description");
                 }
                 case STARTED -> {
@@ -168,20 +183,31 @@ public class PveLxcProvider implements SandboxProvider {
      * Linked-clones a free template copy while holding its clone lock, and records CLONED. If a guest created outside
      * Sandplane took the VMID after the check, a new VMID is allocated and the clone retried.
      */
-    private GuestRef cloneGuest(StartSpec spec, AtomicReference<GuestRef> known, StartProgress progress) {
+    private GuestRef cloneGuest(StartSpec spec, AtomicReference<GuestRef> known, AtomicReference<TemplateCopy> template,
+            StartProgress progress, Runnable reportVmid) {
         GuestRef current = known.get();
         for (int attempt = 1; ; attempt++) {
             List<TemplateCopy> ranked = Placement.rank(spec.copies(), nodes.nodes(), settings.node());
             if (ranked.isEmpty()) {
+                // The cached node list may predate a node coming (back) online.
+                nodes.invalidate();
+                ranked = Placement.rank(spec.copies(), nodes.nodes(), settings.node());
+            }
+            if (ranked.isEmpty()) {
                 throw new PvePermanentException(0, "no online node" + settings.node().map(n -> " (PVE_NODE=" + n + ")").orElse("")
                         + " holds a copy of snapshot " + spec.snapshotId() + " (copies: " + spec.copies() + ")", null);
             }
-            TemplateCopy copy = cloneLock.acquire(spec.locks(), ranked, settings.tuning().cloneLockWait());
+            TemplateCopy copy = cloneLock.acquire(spec.locks(), ranked, settings.tuning().cloneLockWait(), reportVmid);
             try {
+                reportVmid.run();
                 int vmid = current.vmid();
                 current = current.withNode(copy.node(), GuestMarks.hostname(vmid));
                 known.set(current);
+                template.set(copy);
                 progress.placed(current, copy);
+                // A linked clone stays on the template's storage (PVE refuses 'storage' for it); resolving the
+                // node's guest storage (cached) tells the operator at the first start on a node what PVE offers.
+                nodes.guestStorage(copy.node());
                 try {
                     Upid upid = pve.cloneLinked(copy.node(), copy.vmid(), vmid, current.hostname(),
                             GuestMarks.cloneDescription(spec.sandboxId()));
@@ -224,16 +250,23 @@ public class PveLxcProvider implements SandboxProvider {
         return guest;
     }
 
-    private void configure(StartSpec spec, GuestRef guest) {
+    /**
+     * One synchronous config write. The bridge is rewritten from the clone's own {@code net0} (which
+     * has the fresh MAC address the clone got); when the template is known to be on the right bridge
+     * already — the usual case — the clone is too, and the extra read is skipped.
+     */
+    private void configure(StartSpec spec, GuestRef guest, Optional<TemplateCopy> template) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("hostname", guest.hostname());
         values.put("tags", GuestMarks.tags(spec.sandboxId(), spec.teamSlug()));
         values.put("description", GuestMarks.description(spec.sandboxId(), spec.teamSlug(), spec.createdAt()));
-        PveTypes.LxcConfig config = pve.config(guest.node(), guest.vmid())
-                .orElseThrow(() -> new PvePermanentException(0, "guest " + guest + " vanished after its clone", null));
-        String net0 = GuestMarks.withBridge(config.net0(), settings.bridge());
-        if (net0 != null) {
-            values.put("net0", net0);
+        if (!template.map(nodes::onConfiguredBridge).orElse(false)) {
+            PveTypes.LxcConfig config = pve.config(guest.node(), guest.vmid())
+                    .orElseThrow(() -> new PvePermanentException(0, "guest " + guest + " vanished after its clone", null));
+            String net0 = GuestMarks.withBridge(config.net0(), settings.bridge());
+            if (net0 != null) {
+                values.put("net0", net0);
+            }
         }
         pve.updateConfig(guest.node(), guest.vmid(), values);
     }

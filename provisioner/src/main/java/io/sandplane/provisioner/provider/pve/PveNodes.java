@@ -4,6 +4,7 @@ import io.sandplane.provisioner.client.PveClient;
 import io.sandplane.provisioner.client.PveException;
 import io.sandplane.provisioner.client.PveTypes;
 import io.sandplane.provisioner.config.ProvisionerSettings;
+import io.sandplane.provisioner.provider.StartSpec.TemplateCopy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Comparator;
@@ -30,6 +31,7 @@ public class PveNodes {
     private volatile Cached<List<PveTypes.Node>> nodes;
     private final Map<String, Cached<Optional<String>>> searchDomains = new ConcurrentHashMap<>();
     private final Map<String, Cached<Optional<String>>> storages = new ConcurrentHashMap<>();
+    private final Map<TemplateCopy, Cached<Boolean>> templateBridges = new ConcurrentHashMap<>();
 
     public PveNodes(PveClient pve, ProvisionerSettings settings) {
         this.pve = pve;
@@ -49,9 +51,12 @@ public class PveNodes {
         return fresh;
     }
 
-    /** Forgets the node list, e.g. after a placement found a node unusable. */
+    /** Forgets everything cached: the next look-ups ask PVE (e.g. when the cached node list offers no node). */
     public void invalidate() {
         nodes = null;
+        searchDomains.clear();
+        storages.clear();
+        templateBridges.clear();
     }
 
     /** The node's DNS search domain ({@code /nodes/{node}/dns}), which completes hostnames to FQDNs. */
@@ -62,18 +67,47 @@ public class PveNodes {
     }
 
     /**
-     * The storage for guest volumes on a node: {@code PVE_STORAGE}, else the active storage with
-     * {@code rootdir} content and the most free space.
+     * The storage for guest volumes on a node: {@code PVE_STORAGE} (with a warning if the node has no
+     * such active container storage), else the active storage with {@code rootdir} content and the
+     * most free space. Resolved once per node and refresh period, and logged.
      */
     public Optional<String> guestStorage(String node) {
-        if (settings.storage().isPresent()) {
-            return settings.storage();
+        return cachedPerNode(storages, node, () -> {
+            List<PveTypes.Storage> usable = pve.storage(node, "rootdir").stream()
+                    .filter(PveTypes.Storage::usable)
+                    .filter(PveTypes.Storage::holdsContainers)
+                    .toList();
+            if (settings.storage().isPresent()) {
+                String wanted = settings.storage().get();
+                if (usable.stream().noneMatch(st -> st.storage().equals(wanted))) {
+                    LOG.warnf("Node %s has no active container storage '%s' (PVE_STORAGE)", node, wanted);
+                }
+                return settings.storage();
+            }
+            return usable.stream()
+                    .max(Comparator.comparingLong(st -> st.avail() == null ? 0 : st.avail()))
+                    .map(PveTypes.Storage::storage);
+        }, "guest storage");
+    }
+
+    /**
+     * Is this template copy's {@code net0} already on {@code PVE_BRIDGE} (or has it no {@code net0})?
+     * Then its clones need no bridge change. Cached like the search domain; false when unknown.
+     */
+    public boolean onConfiguredBridge(TemplateCopy copy) {
+        Cached<Boolean> current = templateBridges.get(copy);
+        if (current != null && current.fresh(dnsTtl)) {
+            return current.value();
         }
-        return cachedPerNode(storages, node, () -> pve.storage(node, "rootdir").stream()
-                .filter(PveTypes.Storage::usable)
-                .filter(PveTypes.Storage::holdsContainers)
-                .max(Comparator.comparingLong(s -> s.avail() == null ? 0 : s.avail()))
-                .map(PveTypes.Storage::storage), "guest storage");
+        try {
+            boolean matches = pve.config(copy.node(), copy.vmid())
+                    .map(c -> GuestMarks.withBridge(c.net0(), settings.bridge()) == null)
+                    .orElse(false);
+            templateBridges.put(copy, new Cached<>(matches, System.nanoTime()));
+            return matches;
+        } catch (PveException e) {
+            return false;
+        }
     }
 
     private Optional<String> cachedPerNode(Map<String, Cached<Optional<String>>> cache, String node,
