@@ -259,6 +259,7 @@ public class ClusterOperations {
                 t.exitstatus = "interrupted by signal";
                 t.running = false;
                 t.endtime = java.time.Instant.now().getEpochSecond();
+                t.done.complete(null);
             }
             return null;
         }
