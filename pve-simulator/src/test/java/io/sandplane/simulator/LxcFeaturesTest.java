@@ -128,6 +128,9 @@ class LxcFeaturesTest {
         Pve.post("/nodes/pve1/lxc/611/template").then().statusCode(500)
                 .body("message", equalTo("you can't convert a CT to template if the CT is running\n"));
         Pve.awaitOk("pve1", Pve.post("/nodes/pve1/lxc/611/snapshot", "snapname", "before"));
+        // PVE looks at snapshots before it looks at whether the CT runs
+        Pve.post("/nodes/pve1/lxc/611/template").then().statusCode(500)
+                .body("message", equalTo("unable to create template, because CT contains snapshots\n"));
         Pve.awaitOk("pve1", Pve.post("/nodes/pve1/lxc/611/status/stop"));
         Pve.post("/nodes/pve1/lxc/611/template").then().statusCode(500)
                 .body("message", equalTo("unable to create template, because CT contains snapshots\n"));

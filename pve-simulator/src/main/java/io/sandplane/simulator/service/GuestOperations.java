@@ -1080,6 +1080,11 @@ public class GuestOperations {
             c.node(call.node());
             Guest g = c.load(call.node(), type, call.vmid());
             boolean lxc = type == GuestType.LXC;
+            // PVE's order: lock, snapshots, already a template, running
+            Cluster.checkLock(g);
+            if (!g.snapshots.isEmpty()) {
+                throw PveException.die("unable to create template, because " + type.word() + " contains snapshots");
+            }
             if (g.isTemplate()) {
                 throw PveException.die("you can't convert a template to a template");
             }
@@ -1087,10 +1092,6 @@ public class GuestOperations {
                 throw PveException.die(lxc ? "you can't convert a CT to template if the CT is running"
                         : "you can't convert a VM to template if VM is running");
             }
-            if (!g.snapshots.isEmpty()) {
-                throw PveException.die("unable to create template, because " + type.word() + " contains snapshots");
-            }
-            Cluster.checkLock(g);
             Task t = c.startTask(call, g.node, type.task("template"), Integer.toString(g.vmid), "template", work(task -> {
                 if (g.deleted) {
                     throw PveException.die("Configuration file 'nodes/" + g.node + "/" + type.configDir() + "/" + g.vmid
