@@ -10,6 +10,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -184,8 +185,8 @@ public class ApiTls implements HttpServerOptionsCustomizer {
             // written whole before it is moved into place: a client may be waiting for the file
             Path partial = file.resolveSibling(file.getFileName() + ".partial");
             Files.writeString(partial, pem(issued.certificate()), StandardCharsets.US_ASCII);
-            Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the TLS certificate to SIM_TLS_CERTIFICATE_FILE " + file, e);
         }

@@ -1,5 +1,6 @@
 package io.sandplane.simulator.service;
 
+import java.math.BigInteger;
 import java.util.Map;
 
 /**
@@ -25,8 +26,8 @@ public record Call(String user, Map<String, String> params, Fault taskFault) {
         if (v == null) {
             return fallback;
         }
-        java.math.BigInteger n = new java.math.BigInteger(v.startsWith("+") ? v.substring(1) : v);
-        return n.max(java.math.BigInteger.valueOf(Long.MIN_VALUE)).min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+        BigInteger n = new BigInteger(v.startsWith("+") ? v.substring(1) : v);
+        return n.max(BigInteger.valueOf(Long.MIN_VALUE)).min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
     }
 
     /** An integer parameter clamped to the int range. */

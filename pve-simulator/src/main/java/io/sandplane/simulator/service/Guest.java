@@ -2,6 +2,7 @@ package io.sandplane.simulator.service;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -29,7 +30,7 @@ public final class Guest {
     /** Bumped on every start/stop so that a late listener binding knows it lost the race. */
     long generation;
     /** Sizes of volumes detached to {@code unusedN} (their config entry carries no size). */
-    final Map<String, Long> detachedSizes = new java.util.HashMap<>();
+    final Map<String, Long> detachedSizes = new HashMap<>();
 
     Guest(int vmid, GuestType type, String node, Map<String, String> config, Path workDir) {
         this.vmid = vmid;

@@ -1,15 +1,23 @@
 package io.sandplane.simulator.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sandplane.simulator.schema.ApiSchema;
 import io.sandplane.simulator.schema.ParameterValidator;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The guest endpoints of LXC and QEMU, with PVE's synchronous pre-checks, locks, tasks and
@@ -259,7 +267,7 @@ public class GuestOperations {
         return ParameterValidator.propertySchema(configSchema(type), opt) != null;
     }
 
-    private com.fasterxml.jackson.databind.JsonNode configSchema(GuestType type) {
+    private JsonNode configSchema(GuestType type) {
         return schema.endpoint("/nodes/{node}/" + type.apiName() + "/{vmid}/config", "PUT").orElseThrow().properties();
     }
 
@@ -366,10 +374,10 @@ public class GuestOperations {
 
     /** The lowest disk number not used by any of the guest's volumes (PVE's find_free_diskname). */
     private static int nextDiskNumber(Guest g) {
-        java.util.Set<Integer> used = new java.util.HashSet<>();
-        java.util.regex.Pattern p = java.util.regex.Pattern.compile("vm-" + g.vmid + "-disk-(\\d{1,6})(?!\\d)");
+        Set<Integer> used = new HashSet<>();
+        Pattern p = Pattern.compile("vm-" + g.vmid + "-disk-(\\d{1,6})(?!\\d)");
         for (String v : g.config.values()) {
-            java.util.regex.Matcher m = p.matcher(v);
+            Matcher m = p.matcher(v);
             while (m.find()) {
                 used.add(Integer.parseInt(m.group(1)));
             }
@@ -433,7 +441,7 @@ public class GuestOperations {
         if (model == null) {
             return value;
         }
-        String out = model + "=" + (mac == null || mac.isEmpty() ? Cluster.randomMac() : mac.toUpperCase(java.util.Locale.ROOT));
+        String out = model + "=" + (mac == null || mac.isEmpty() ? Cluster.randomMac() : mac.toUpperCase(Locale.ROOT));
         return rest.isEmpty() ? out : out + "," + String.join(",", rest);
     }
 
@@ -457,9 +465,9 @@ public class GuestOperations {
             }
             // PVE waits up to background_delay seconds for the worker: null when it ended in time
             long waitMs = Long.parseLong(call.param("background_delay")) * 1000;
-            java.util.concurrent.CompletableFuture<Object> answer = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<Object> answer = new CompletableFuture<>();
             t.done.thenRun(() -> answer.complete(null));
-            return answer.completeOnTimeout(t.upid, waitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return answer.completeOnTimeout(t.upid, waitMs, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -862,7 +870,7 @@ public class GuestOperations {
                             public CompletionStage<Void> run(Task task) {
                                 task.log.add("suspend VM " + g.vmid + " to disk");
                                 g.config.put("lock", "suspended");
-                                g.config.put("vmstate", "local-lvm:vm-" + g.vmid + "-state-suspend-" + java.time.LocalDate.now());
+                                g.config.put("vmstate", "local-lvm:vm-" + g.vmid + "-state-suspend-" + LocalDate.now());
                                 return c.stopListeners(g);
                             }
 

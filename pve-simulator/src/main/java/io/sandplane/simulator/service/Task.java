@@ -2,6 +2,7 @@ package io.sandplane.simulator.service;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** A PVE worker task: its UPID parts, state, exit status and log. Guarded by the {@link Cluster} lock. */
 public final class Task {
@@ -22,7 +23,7 @@ public final class Task {
     /** Called when the task is stopped from outside (DELETE …/tasks/{upid}): undo its effect. */
     Runnable onAbort;
     /** Completes when the task stops, however it ends. */
-    final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+    final CompletableFuture<Void> done = new CompletableFuture<>();
 
     Task(String node, int pid, long pstart, long starttime, String type, String id, String user) {
         this.node = node;
