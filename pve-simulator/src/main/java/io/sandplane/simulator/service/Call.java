@@ -1,5 +1,6 @@
 package io.sandplane.simulator.service;
 
+import java.math.BigInteger;
 import java.util.Map;
 
 /**
@@ -17,6 +18,21 @@ public record Call(String user, Map<String, String> params, Fault taskFault) {
 
     public boolean flag(String name) {
         return "1".equals(params.get(name));
+    }
+
+    /** An integer parameter (already checked against the schema), clamped to the long range. */
+    public long longParam(String name, long fallback) {
+        String v = params.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        BigInteger n = new BigInteger(v.startsWith("+") ? v.substring(1) : v);
+        return n.max(BigInteger.valueOf(Long.MIN_VALUE)).min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+    }
+
+    /** An integer parameter clamped to the int range. */
+    public int intParam(String name, int fallback) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, longParam(name, fallback)));
     }
 
     public int vmid() {

@@ -2,6 +2,7 @@ package io.sandplane.simulator.service;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,6 +29,8 @@ public final class Guest {
     boolean deleted;
     /** Bumped on every start/stop so that a late listener binding knows it lost the race. */
     long generation;
+    /** Sizes of volumes detached to {@code unusedN} (their config entry carries no size). */
+    final Map<String, Long> detachedSizes = new HashMap<>();
 
     Guest(int vmid, GuestType type, String node, Map<String, String> config, Path workDir) {
         this.vmid = vmid;
@@ -75,6 +78,11 @@ public final class Guest {
 
     boolean isTemplate() {
         return "1".equals(config.get("template"));
+    }
+
+    /** Memory in MiB: LXC's {@code memory}, QEMU's {@code memory} property string ({@code [current=]N}). */
+    long memoryMiB() {
+        return Cluster.number(config.get("memory"), type == GuestType.LXC ? 512 : 2048);
     }
 
     /** {@code CT 200} or {@code VM 200}. */

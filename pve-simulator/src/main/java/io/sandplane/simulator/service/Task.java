@@ -2,6 +2,7 @@ package io.sandplane.simulator.service;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** A PVE worker task: its UPID parts, state, exit status and log. Guarded by the {@link Cluster} lock. */
 public final class Task {
@@ -21,6 +22,8 @@ public final class Task {
     long endtime;
     /** Called when the task is stopped from outside (DELETE …/tasks/{upid}): undo its effect. */
     Runnable onAbort;
+    /** Completes when the task stops, however it ends. */
+    final CompletableFuture<Void> done = new CompletableFuture<>();
 
     Task(String node, int pid, long pstart, long starttime, String type, String id, String user) {
         this.node = node;
