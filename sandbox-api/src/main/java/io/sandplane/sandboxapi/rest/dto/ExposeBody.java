@@ -1,0 +1,12 @@
+package io.sandplane.sandboxapi.rest.dto;
+
+import io.sandplane.model.service.AuthMode;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * @param name     service name; the well-known name of the port (vscode, preview, …) or {@code port-<port>} when absent
+ * @param authMode {@code token} (default) or {@code public}
+ */
+public record ExposeBody(@Schema(examples = "preview") String name, @Schema(examples = "5173") Integer port,
+        AuthMode authMode) {
+}
