@@ -2,20 +2,21 @@ package io.sandplane.sandboxapi.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.Optional;
 
-/** sandbox-api's settings; every property can be set by its environment variable (SANDPLANE_…). */
-@ConfigMapping(prefix = "sandplane")
+/**
+ * sandbox-api's settings: {@code sandplane.api.*}, each settable by its environment variable
+ * ({@code SANDPLANE_API_LIMITS_MAX_TTL_SECONDS}, …); the operator token and provider come from the
+ * shared names {@code SANDPLANE_OPERATOR_TOKEN} and {@code SANDPLANE_PROVIDER} (application.properties).
+ */
+@ConfigMapping(prefix = "sandplane.api")
 public interface ApiConfig {
 
     /** {@code SANDPLANE_OPERATOR_TOKEN}: bearer token for {@code /api/admin}; the admin API is closed without it. */
-    @WithName("operator-token")
     Optional<String> operatorToken();
 
     /** {@code SANDPLANE_PROVIDER}: the provider new sandboxes run on and the config endpoint reports. */
-    @WithDefault("pve-lxc")
     String provider();
 
     Limits limits();
@@ -29,11 +30,11 @@ public interface ApiConfig {
     Events events();
 
     interface Limits {
-        /** {@code SANDPLANE_LIMITS_DEFAULT_TTL_SECONDS} */
+        /** {@code SANDPLANE_API_LIMITS_DEFAULT_TTL_SECONDS} */
         @WithDefault("3600")
         int defaultTtlSeconds();
 
-        /** {@code SANDPLANE_LIMITS_MAX_TTL_SECONDS}: longest TTL a start or an extension may ask for. */
+        /** {@code SANDPLANE_API_LIMITS_MAX_TTL_SECONDS}: longest TTL a start or an extension may ask for. */
         @WithDefault("86400")
         int maxTtlSeconds();
 

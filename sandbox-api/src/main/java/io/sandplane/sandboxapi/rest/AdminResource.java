@@ -26,7 +26,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Operator API: teams, quotas, API keys. Needs {@code Authorization: Bearer $SANDPLANE_OPERATOR_TOKEN}. */
 @Path("/api/admin/teams")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "admin")
 @SecurityRequirement(name = "operatorToken")
@@ -39,6 +38,7 @@ public class AdminResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a team")
     public Response create(CreateTeamRequest body) {
         TeamView team = admin.create(body);
@@ -70,6 +70,7 @@ public class AdminResource {
     }
 
     @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{team}/quotas")
     @Operation(summary = "Set quotas", description = "Either or both of maxLiveSandboxes and startsPerHour.")
     public TeamView quotas(@PathParam("team") String team, Quotas body) {

@@ -51,7 +51,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** The public sandbox API, and cmux's routes under the same path. Every call needs a team API key. */
 @Path("/api/sandboxes")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "sandboxes")
 @SecurityRequirement(name = "teamKey")
@@ -83,6 +82,7 @@ public class SandboxResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Start a sandbox", description = "201 once RUNNING; with wait=false 202 at once (follow /events)."
             + " The same Idempotency-Key and body return the same sandbox; another body with that key is a 422.")
     @APIResponse(responseCode = "201", description = "running")
@@ -103,7 +103,7 @@ public class SandboxResource {
     public SandboxPage list(
             @Parameter(description = "status, repeatable or comma-separated") @QueryParam("status") List<String> status,
             @Parameter(description = "metadata label key=value, repeatable; all must match") @QueryParam("metadata") List<String> metadata,
-            @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+            @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
         return queries.list(caller.get(), status, metadata, cursor, limit);
     }
 
@@ -152,6 +152,7 @@ public class SandboxResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}/exec")
     @Operation(summary = "Run a command", description = "sh -c in the sandbox; it must be RUNNING.")
     public ExecOutput exec(@PathParam("id") String id, ExecBody body) {
@@ -165,6 +166,7 @@ public class SandboxResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}/services")
     @Operation(summary = "Expose a port", description = "Through the proxy, with token (default) or public auth.")
     public Response expose(@PathParam("id") String id, ExposeBody body) {
@@ -188,7 +190,7 @@ public class SandboxResource {
     @GET
     @Path("/{id}/events")
     @Operation(summary = "History", description = "With Accept: text/event-stream or ?follow=true, a live Server-Sent Events stream.")
-    public List<EventView> events(@PathParam("id") String id, @QueryParam("after") Long after, @QueryParam("limit") Integer limit) {
+    public List<EventView> events(@PathParam("id") String id, @QueryParam("after") String after, @QueryParam("limit") String limit) {
         return queries.history(caller.get(), id, after, limit);
     }
 
@@ -199,10 +201,10 @@ public class SandboxResource {
     @GET
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void stream(@PathParam("id") String id, @QueryParam("after") Long after,
+    public void stream(@PathParam("id") String id, @QueryParam("after") String after,
             @HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
         String sandboxId = queries.owned(caller.get(), id).id;
-        long last = after != null ? Math.max(0, after) : parseLastEventId(lastEventId);
+        long last = after != null ? SandboxQueries.number("after", after, 0, Long.MAX_VALUE) : parseLastEventId(lastEventId);
         Duration poll = config.events().pollInterval();
         long heartbeatNanos = config.events().heartbeat().toNanos();
         long nextHeartbeat = System.nanoTime() + heartbeatNanos;
@@ -251,6 +253,7 @@ public class SandboxResource {
     // cmux compatibility (cmux-api.md §1.1): start and status; stop and resume above serve both.
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/start")
     @Tag(name = "cmux")
     @Operation(summary = "cmux: start a sandbox", description = "cmux's StartSandboxBody; fields Sandplane has no use for are ignored.")

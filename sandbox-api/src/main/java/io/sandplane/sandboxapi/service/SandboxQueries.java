@@ -85,14 +85,11 @@ public class SandboxQueries {
 
     @Transactional
     public SandboxPage list(Caller caller, List<String> statusParams, List<String> metadataParams, String cursor,
-            Integer limit) {
+            String limit) {
         RequestInvalid.Collector errors = new RequestInvalid.Collector();
         Set<SandboxStatus> statuses = statuses(statusParams, errors);
         Map<String, String> labels = labels(metadataParams, errors);
-        int size = limit == null ? limits.defaultPageSize() : limit;
-        if (size < 1 || size > limits.maxPageSize()) {
-            errors.add("limit", "limit must be between 1 and " + limits.maxPageSize());
-        }
+        int size = limit == null ? limits.defaultPageSize() : (int) number("limit", limit, 1, limits.maxPageSize(), errors);
         Cursor after = cursor == null ? null : Cursor.decode(cursor, errors);
         errors.throwIfAny();
 
@@ -114,18 +111,34 @@ public class SandboxQueries {
     }
 
     @Transactional
-    public List<EventView> history(Caller caller, String id, Long after, Integer limit) {
+    public List<EventView> history(Caller caller, String id, String after, String limit) {
         Sandbox s = owned(caller, id);
         RequestInvalid.Collector errors = new RequestInvalid.Collector();
-        if (after != null && after < 0) {
-            errors.add("after", "after must be an event id (0 or more)");
-        }
-        int size = limit == null ? 1000 : limit;
-        if (size < 1 || size > 1000) {
-            errors.add("limit", "limit must be between 1 and 1000");
-        }
+        long from = after == null ? 0 : number("after", after, 0, Long.MAX_VALUE, errors);
+        int size = limit == null ? 1000 : (int) number("limit", limit, 1, 1000, errors);
         errors.throwIfAny();
-        return events.after(s.id, after == null ? 0 : after, size).stream().map(EventView::of).toList();
+        return events.after(s.id, from, size).stream().map(EventView::of).toList();
+    }
+
+    /** A whole number from a query parameter, within bounds; throws 400 naming the parameter. */
+    public static long number(String field, String text, long min, long max) {
+        RequestInvalid.Collector errors = new RequestInvalid.Collector();
+        long value = number(field, text, min, max, errors);
+        errors.throwIfAny();
+        return value;
+    }
+
+    static long number(String field, String text, long min, long max, RequestInvalid.Collector errors) {
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        errors.add(field, field + " must be a whole number between " + min + " and " + max);
+        return min;
     }
 
     private static Set<SandboxStatus> statuses(List<String> params, RequestInvalid.Collector errors) {
