@@ -44,7 +44,7 @@ public class CmuxFacade {
         }
         requireTeam(caller, body.teamSlugOrId());
         CreateSandboxRequest request = new CreateSandboxRequest(body.snapshotId(), null, null, body.ttlSeconds(),
-                TtlAction.PAUSE, null, true, body.metadata(), true);
+                TtlAction.PAUSE.id(), null, true, body.metadata(), true);
         StartResult result = starter.start(caller, requests.plan(request, "cmux"), idempotencyKey);
         SandboxView s = result.sandbox();
         return new Started(new StartSandboxResponse(s.id(), url(s, ServicePort.VSCODE), url(s, ServicePort.WORKER),

@@ -1,5 +1,6 @@
 package io.sandplane.sandboxapi.service;
 
+import io.sandplane.model.InvalidValueException;
 import io.sandplane.model.api.ExecRequest;
 import io.sandplane.model.api.ExecResult;
 import io.sandplane.model.api.ExposeServiceRequest;
@@ -9,6 +10,7 @@ import io.sandplane.model.entity.SandboxEvents;
 import io.sandplane.model.lifecycle.IllegalTransitionException;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.problem.ProblemException;
+import io.sandplane.model.service.AuthMode;
 import io.sandplane.model.service.ServicePort;
 import io.sandplane.sandboxapi.client.ProvisionerClient;
 import io.sandplane.sandboxapi.client.UpstreamException;
@@ -75,8 +77,12 @@ public class SandboxCommands {
         if (alreadyThere(s.status, command)) {
             return queries.view(caller, id);
         }
-        boolean legal = s.status.canTransitionTo(command.target)
-                || (command == Lifecycle.DELETE && s.status.canTransitionTo(SandboxStatus.DELETED));
+        boolean legal = switch (command) {
+            // A start in progress becomes RUNNING by itself; resume is for paused and stopped sandboxes.
+            case RESUME -> s.status == SandboxStatus.PAUSED || s.status == SandboxStatus.STOPPED;
+            case DELETE -> s.status.canTransitionTo(SandboxStatus.DELETING) || s.status.canTransitionTo(SandboxStatus.DELETED);
+            case STOP, PAUSE -> s.status.canTransitionTo(command.target);
+        };
         if (!legal) {
             throw new IllegalTransitionException(s.id, s.status, command.target);
         }
@@ -101,9 +107,9 @@ public class SandboxCommands {
         };
     }
 
-    public SandboxView extendTtl(Caller caller, String id, Integer ttlSeconds) {
+    public SandboxView extendTtl(Caller caller, String id, Long ttlSeconds) {
         Sandbox s = queries.owned(caller, id);
-        int ttl = ttlSeconds == null ? s.ttlSeconds : ttlSeconds;
+        long ttl = ttlSeconds == null ? s.ttlSeconds : ttlSeconds;
         if (ttl < 1 || ttl > config.limits().maxTtlSeconds()) {
             throw RequestInvalid.of("ttlSeconds", "ttlSeconds must be between 1 and " + config.limits().maxTtlSeconds());
         }
@@ -163,12 +169,21 @@ public class SandboxCommands {
         if (body.name() != null && !SERVICE_NAME.matcher(body.name()).matches()) {
             errors.add("name", "name must be 1-63 lower-case letters, digits and inner hyphens");
         }
+        AuthMode authMode = null;
+        if (body.authMode() != null) {
+            try {
+                authMode = AuthMode.fromId(body.authMode());
+            } catch (InvalidValueException e) {
+                errors.add("authMode", e.getMessage());
+            }
+        }
         errors.throwIfAny();
+        AuthMode mode = authMode;
         Sandbox s = queries.owned(caller, id);
         requireLive(s, "expose services");
         String name = body.name() != null ? body.name()
                 : ServicePort.byPort(body.port()).map(ServicePort::serviceName).orElse("port-" + body.port());
-        ServiceView v = upstream(() -> router.expose(s.id, name, new ExposeServiceRequest(body.port(), body.authMode())));
+        ServiceView v = upstream(() -> router.expose(s.id, name, new ExposeServiceRequest(body.port(), mode)));
         record(s.id, "service " + name + " (port " + body.port() + ", " + v.authMode().id() + ") exposed with key "
                 + caller.keyPrefix() + "…");
         return info(v);

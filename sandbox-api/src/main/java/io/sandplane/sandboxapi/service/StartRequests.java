@@ -53,14 +53,22 @@ public class StartRequests {
         if (request.version() != null && request.version() < 1) {
             errors.add("version", "version must be 1 or more");
         }
-        int ttl = request.ttlSeconds() == null ? limits.defaultTtlSeconds() : request.ttlSeconds();
+        long ttl = request.ttlSeconds() == null ? limits.defaultTtlSeconds() : request.ttlSeconds();
         if (ttl < 1 || ttl > limits.maxTtlSeconds()) {
             errors.add("ttlSeconds", "ttlSeconds must be between 1 and " + limits.maxTtlSeconds());
         }
-        Integer idle = request.idleTimeoutSeconds();
+        Long idle = request.idleTimeoutSeconds();
         if (idle != null && (idle < limits.minIdleTimeoutSeconds() || idle > limits.maxTtlSeconds())) {
             errors.add("idleTimeoutSeconds", "idleTimeoutSeconds must be between " + limits.minIdleTimeoutSeconds()
                     + " and " + limits.maxTtlSeconds());
+        }
+        TtlAction action = TtlAction.PAUSE;
+        if (request.ttlAction() != null) {
+            try {
+                action = TtlAction.fromId(request.ttlAction());
+            } catch (InvalidValueException e) {
+                errors.add("ttlAction", e.getMessage());
+            }
         }
         Map<String, String> metadata = checkMetadata(request.metadata(), errors);
         errors.throwIfAny();
@@ -68,13 +76,12 @@ public class StartRequests {
         ResolvedTemplate template = request.snapshotId() != null
                 ? templates.bySnapshotId(request.snapshotId())
                 : templates.byPreset(request.preset(), request.version());
-        TtlAction action = request.ttlAction() == null ? TtlAction.PAUSE : request.ttlAction();
         boolean wakeOnHttp = request.wakeOnHttp() != null && request.wakeOnHttp();
 
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("origin", origin);
         identity.put("request", request);
-        return new StartPlan(template, ttl, action, idle, wakeOnHttp, metadata, request.waitForRunning(), hash(identity));
+        return new StartPlan(template, (int) ttl, action, idle == null ? null : idle.intValue(), wakeOnHttp, metadata, request.waitForRunning(), hash(identity));
     }
 
     public Map<String, String> checkMetadata(Map<String, String> metadata, RequestInvalid.Collector errors) {

@@ -1,7 +1,6 @@
 package io.sandplane.sandboxapi.rest.dto;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.sandplane.model.lifecycle.TtlAction;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -15,9 +14,9 @@ public record CreateSandboxRequest(
         String snapshotId,
         @Schema(examples = "4vcpu_8gb_32gb") String preset,
         @Schema(description = "preset version; latest when absent") Integer version,
-        @Schema(description = "lifetime in seconds; default 3600") Integer ttlSeconds,
-        @Schema(description = "what happens when the TTL runs out; default pause") TtlAction ttlAction,
-        @Schema(description = "pause after this many seconds without proxy traffic") Integer idleTimeoutSeconds,
+        @Schema(description = "lifetime in seconds; default 3600") Long ttlSeconds,
+        @Schema(description = "what happens when the TTL runs out: stop, pause (default) or delete", examples = "pause") String ttlAction,
+        @Schema(description = "pause after this many seconds without proxy traffic") Long idleTimeoutSeconds,
         @Schema(description = "a request through the proxy wakes a paused sandbox") Boolean wakeOnHttp,
         Map<String, String> metadata,
         @JsonProperty("wait") @Schema(description = "answer when RUNNING (201, default) or at once (202)") Boolean waitFor) {

@@ -1,6 +1,5 @@
 package io.sandplane.sandboxapi.rest.dto;
 
-import io.sandplane.model.service.AuthMode;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -8,5 +7,5 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param authMode {@code token} (default) or {@code public}
  */
 public record ExposeBody(@Schema(examples = "preview") String name, @Schema(examples = "5173") Integer port,
-        AuthMode authMode) {
+        @Schema(examples = "token", description = "token (default) or public") String authMode) {
 }

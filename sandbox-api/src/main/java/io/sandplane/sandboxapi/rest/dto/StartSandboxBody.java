@@ -13,7 +13,7 @@ public record StartSandboxBody(
         String teamSlugOrId,
         String environmentId,
         String snapshotId,
-        Integer ttlSeconds,
+        Long ttlSeconds,
         Map<String, String> metadata,
         String taskRunId,
         String taskRunJwt,
