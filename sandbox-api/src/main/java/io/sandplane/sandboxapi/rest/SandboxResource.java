@@ -209,6 +209,8 @@ public class SandboxResource {
         long heartbeatNanos = config.events().heartbeat().toNanos();
         long nextHeartbeat = System.nanoTime() + heartbeatNanos;
         try (sink) {
+            // Sends the headers at once, so a client knows the stream is open before the first event.
+            send(sink, sse.newEventBuilder().comment("events of " + sandboxId).reconnectDelay(1000).build());
             while (!sink.isClosed()) {
                 List<EventView> batch = feed.after(sandboxId, last);
                 for (EventView e : batch) {
