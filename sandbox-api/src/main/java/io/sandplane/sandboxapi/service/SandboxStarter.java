@@ -62,12 +62,13 @@ public class SandboxStarter {
         } catch (UpstreamException.Unreachable | CircuitBreakerOpenException e) {
             admission.forget(s.id);
             throw unreachable(e);
-        } catch (UpstreamException.Failed e) {
+        } catch (UpstreamException.Failed | UpstreamException.Rejected e) {
             throw withSandbox(e, s.id, "; sandbox " + s.id + " was recorded and will be finished or rolled back");
         }
         Duration provisionerTime = Duration.ofNanos(System.nanoTime() - began);
         SandboxView view = queries.view(s.id);
-        if (view.status() == SandboxStatus.FAILED) {
+        // FAILED: rolled back. PROVISIONING with an error: the roll-back is unfinished and recover completes it.
+        if (view.status() == SandboxStatus.FAILED || (view.status() == SandboxStatus.PROVISIONING && view.error() != null)) {
             throw new ProblemException(502, "start-failed", "Start failed",
                     "sandbox " + s.id + " could not be started: " + (view.error() == null ? "see its events" : view.error()),
                     Map.of("sandboxId", s.id));
