@@ -76,6 +76,10 @@ public class ProblemExceptionMappers {
             // A call to another service failed and nobody handled it: that service's status is not ours to repeat.
             return unexpected(e, uri);
         }
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // Quarkus REST wraps some body-reading failures (e.g. a @JsonCreator refusing a value) in a plain 400.
+            return unreadableJson(json, uri);
+        }
         int status = e.getResponse().getStatus();
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known != null ? known.getReasonPhrase() : "HTTP " + status;

@@ -1,0 +1,114 @@
+package io.sandplane.urlrouter.proxy;
+
+import io.sandplane.model.problem.Problem;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The proxy's own answers: an HTML page for browsers, {@code application/problem+json} for
+ * everything else. They never name the sandbox, its VMID or address, and a 404 is the same
+ * whatever the reason, so probing reveals nothing.
+ */
+public final class ProxyPages {
+
+    public enum Page {
+        NOT_FOUND(404, "not-found", "Not found", "There is no sandbox service at this address."),
+        UNAUTHORIZED(401, "unauthorized", "Unauthorized",
+                "This sandbox service needs its access token: send the " + TokenAuth.HEADER + " header, or open the URL once with ?"
+                        + TokenAuth.QUERY_PARAMETER + "=<token>."),
+        PAUSED(503, "sandbox-paused", "Sandbox paused",
+                "This sandbox is paused. Resume it through the Sandplane API, or enable wakeOnHttp to have requests wake it."),
+        WAKE_TIMEOUT(503, "sandbox-waking", "Sandbox still waking up",
+                "This sandbox was paused and is being resumed; it did not answer in time. Try again in a moment."),
+        WAKE_FAILED(503, "sandbox-wake-failed", "Sandbox could not be woken",
+                "This sandbox was paused and could not be resumed."),
+        ROUTING_UNAVAILABLE(503, "routing-unavailable", "Routing unavailable",
+                "The proxy cannot look up sandbox services right now. Try again in a moment."),
+        BAD_GATEWAY(502, "bad-gateway", "Bad gateway",
+                "The sandbox is running, but this service did not answer. It may still be starting, or nothing listens on this port.");
+
+        final int status;
+        final String type;
+        final String title;
+        final String detail;
+
+        Page(int status, String type, String title, String detail) {
+            this.status = status;
+            this.type = type;
+            this.title = title;
+            this.detail = detail;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private ProxyPages() {
+    }
+
+    public static void send(HttpServerRequest request, Page page) {
+        send(request, page, null);
+    }
+
+    /** Answers with a page; the rest of an unread request body is not read (the connection closes instead). */
+    public static void send(HttpServerRequest request, Page page, Integer retryAfterSeconds) {
+        HttpServerResponse response = request.response();
+        if (response.headWritten() || response.ended()) {
+            request.connection().close();
+            return;
+        }
+        Buffer body = render(request, page, response.headers(), retryAfterSeconds);
+        if (!request.isEnded()) {
+            response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        }
+        response.setStatusCode(page.status).end(body);
+        request.resume();
+    }
+
+    /** The page's body for this request, its headers set on {@code headers}. */
+    public static Buffer render(HttpServerRequest request, Page page, MultiMap headers, Integer retryAfterSeconds) {
+        String body;
+        if (wantsHtml(request)) {
+            headers.set(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8");
+            body = html(page);
+        } else {
+            headers.set(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+            JsonObject problem = new JsonObject()
+                    .put("type", Problem.TYPE_BASE + page.type)
+                    .put("title", page.title)
+                    .put("status", page.status)
+                    .put("detail", page.detail);
+            if (retryAfterSeconds != null) {
+                problem.put(Problem.RETRY_AFTER, retryAfterSeconds);
+            }
+            body = problem.encode();
+        }
+        headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+        headers.set("X-Content-Type-Options", "nosniff");
+        if (retryAfterSeconds != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, retryAfterSeconds.toString());
+        }
+        return Buffer.buffer(body);
+    }
+
+    static boolean wantsHtml(HttpServerRequest request) {
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        return accept != null && accept.contains("text/html");
+    }
+
+    private static String html(Page page) {
+        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + page.status + " " + page.title
+                + "</title><style>body{font-family:system-ui,sans-serif;margin:4rem auto;max-width:36rem;color:#222}"
+                + "h1{font-size:1.4rem}p{line-height:1.5}small{color:#777}</style></head><body><h1>" + page.title
+                + "</h1><p>" + escape(page.detail) + "</p><small>Sandplane · HTTP " + page.status + "</small></body></html>";
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

@@ -1,0 +1,31 @@
+package io.sandplane.urlrouter.service;
+
+import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.model.service.AuthMode;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the proxy needs to know about the live sandbox holding a VMID, read from the database only.
+ *
+ * @param upstreamHost where its services answer: the recorded IP, else the FQDN; null while unknown
+ * @param accessTokenHash SHA-256 of the sandbox's access token; null if it has none (token services then refuse everyone)
+ * @param services exposed ports and their auth mode
+ */
+public record Route(
+        String sandboxId,
+        int vmid,
+        SandboxStatus status,
+        String upstreamHost,
+        boolean wakeOnHttp,
+        String accessTokenHash,
+        Map<Integer, AuthMode> services) {
+
+    public Route {
+        services = Map.copyOf(services);
+    }
+
+    public Optional<AuthMode> service(int port) {
+        return Optional.ofNullable(services.get(port));
+    }
+}
