@@ -44,7 +44,8 @@ public abstract sealed class UpstreamException extends ProblemException {
 
     static Map<String, Object> extensions(Map<String, Object> problem) {
         Map<String, Object> ext = new HashMap<>(problem);
-        for (String member : new String[] { "type", "title", "status", "detail", "instance", "errors" }) {
+        // Field errors ("errors") stay: the caller needs them to fix the request.
+        for (String member : new String[] { "type", "title", "status", "detail", "instance" }) {
             ext.remove(member);
         }
         return ext;

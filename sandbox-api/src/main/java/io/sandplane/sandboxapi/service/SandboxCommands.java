@@ -40,7 +40,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 @ApplicationScoped
 public class SandboxCommands {
 
-    private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    /** As the url-router accepts them: a letter, then letters, digits and hyphens. */
+    private static final Pattern SERVICE_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
     public enum Lifecycle {
         STOP(SandboxStatus.STOPPED),
@@ -167,7 +168,7 @@ public class SandboxCommands {
             errors.add("port", "port must be between 1 and 65535");
         }
         if (body.name() != null && !SERVICE_NAME.matcher(body.name()).matches()) {
-            errors.add("name", "name must be 1-63 lower-case letters, digits and inner hyphens");
+            errors.add("name", "name must be 1-63 lower-case letters, digits and hyphens, starting with a letter");
         }
         AuthMode authMode = null;
         if (body.authMode() != null) {
@@ -191,7 +192,7 @@ public class SandboxCommands {
 
     public void hide(Caller caller, String id, String name) {
         if (name == null || !SERVICE_NAME.matcher(name).matches()) {
-            throw RequestInvalid.of("name", "name must be 1-63 lower-case letters, digits and inner hyphens");
+            throw RequestInvalid.of("name", "name must be 1-63 lower-case letters, digits and hyphens, starting with a letter");
         }
         Sandbox s = queries.owned(caller, id);
         upstream(() -> {
