@@ -4,6 +4,7 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.sandplane.model.entity.ApiKey;
 import io.sandplane.model.entity.Team;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.jpa.HibernateHints;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ public class ApiKeyRepository implements PanacheRepositoryBase<ApiKey, UUID> {
                 .createQuery("select k, t from ApiKey k, Team t where t.id = k.teamId and k.keyHash = :hash and k.revokedAt is null",
                         Object[].class)
                 .setParameter("hash", keyHash)
+                .setHint(HibernateHints.HINT_READ_ONLY, true)
                 .getResultList();
         return rows.stream().findFirst().map(r -> new KeyAndTeam((ApiKey) r[0], (Team) r[1]));
     }

@@ -4,6 +4,7 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.sandplane.model.entity.Sandbox;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.jpa.HibernateHints;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
 
     /** A team's sandbox; another team's sandbox is simply absent. */
     public Optional<Sandbox> findForTeam(String id, UUID teamId) {
-        return find("id = ?1 and teamId = ?2", id, teamId).firstResultOptional();
+        return find("id = ?1 and teamId = ?2", id, teamId).withHint(HibernateHints.HINT_READ_ONLY, true)
+                .firstResultOptional();
     }
 
     public long countLive(UUID teamId) {
