@@ -58,7 +58,7 @@ public class SandboxQueries {
         }
     }
 
-    @Transactional
+    /** Reads outside a transaction (on the hot path), or inside the caller's. */
     public Sandbox owned(Caller caller, String id) {
         requireWellFormed(id);
         return sandboxes.findForTeam(id, caller.teamId()).orElseThrow(() -> notFound(id));
@@ -68,7 +68,7 @@ public class SandboxQueries {
         return ProblemException.notFound("no sandbox " + id);
     }
 
-    @Transactional
+    /** Two reads without a transaction: the sandbox and its services; the cheapest GET there is. */
     public SandboxView view(Caller caller, String id) {
         Sandbox s = owned(caller, id);
         return SandboxViews.of(s, services.forSandbox(s.id));
