@@ -65,7 +65,7 @@ public final class ApiBench {
                                 "SANDPLANE_PROVISIONER_URL", "http://127.0.0.1:9",
                                 "SANDPLANE_URL_ROUTER_URL", "http://127.0.0.1:9",
                                 "QUARKUS_LOG_LEVEL", "WARN"))
-                        .jvmOptions(List.of("-Xmx512m"))
+                        .jvmOptions(jvmOptions(args, work))
                         .logFile(work.resolve("sandbox-api.log"))
                         .start()) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -79,24 +79,34 @@ public final class ApiBench {
             // Warm-up: JIT, connection pools.
             throughput(http, getRequest, clients, Duration.ofSeconds(Math.max(5, seconds)));
             List<Double> rates = new ArrayList<>();
+            List<Double> cpuPerRequest = new ArrayList<>();
             List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+            long postmaster = postmasterPid(work.resolve("pg"));
             for (int r = 0; r < runs; r++) {
+                long cpuBefore = CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster);
                 Result result = throughput(http, getRequest, clients, Duration.ofSeconds(seconds));
+                long cpuMs = CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster) - cpuBefore;
                 rates.add(result.perSecond());
+                cpuPerRequest.add((double) cpuMs / result.count());
                 latencies.addAll(result.latenciesMs());
-                System.out.printf(Locale.ROOT, "GET run %d: %.0f req/s%n", r + 1, result.perSecond());
+                System.out.printf(Locale.ROOT, "GET run %d: %.0f req/s, %.3f ms CPU (API + PostgreSQL) per request%n",
+                        r + 1, result.perSecond(), (double) cpuMs / result.count());
             }
 
             // Starts: sequential, one client, so each measures the API alone.
             URI post = URI.create(api.url() + "/api/sandboxes");
             List<Double> apiMs = new ArrayList<>();
             List<Double> clientMs = new ArrayList<>();
+            long startCpuBefore = 0;
             for (int i = 0; i < starts + 50; i++) {
                 HttpRequest start = HttpRequest.newBuilder(post).header("Authorization", "Bearer " + key)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(
                                 "{\"preset\":\"4vcpu_8gb_32gb\",\"wait\":false,\"metadata\":{\"run\":\"" + i + "\"}}"))
                         .build();
+                if (i == 50) {
+                    startCpuBefore = CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster);
+                }
                 long began = System.nanoTime();
                 HttpResponse<String> response = http.send(start, HttpResponse.BodyHandlers.ofString());
                 double elapsed = (System.nanoTime() - began) / 1e6;
@@ -112,11 +122,17 @@ public final class ApiBench {
                     clientMs.add(elapsed);
                 }
             }
-            write(runs, seconds, clients, rates, latencies, apiMs, clientMs, loadBefore, loadAverage());
+            double startCpuMs = (double) (CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster) - startCpuBefore) / starts;
+            write(runs, seconds, clients, rates, cpuPerRequest, latencies, apiMs, clientMs, startCpuMs, loadBefore, loadAverage());
         }
     }
 
-    record Result(double perSecond, List<Double> latenciesMs) {
+    record Result(double perSecond, long count, List<Double> latenciesMs) {
+    }
+
+    /** PostgreSQL writes its postmaster's pid on the first line of postmaster.pid. */
+    private static long postmasterPid(Path dataDirectory) throws IOException {
+        return Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).getFirst().trim());
     }
 
     private static Result throughput(HttpClient http, HttpRequest request, int clients, Duration duration) throws Exception {
@@ -149,7 +165,7 @@ public final class ApiBench {
         }
         double elapsed = (System.nanoTime() - began) / 1e9;
         pool.shutdown();
-        return new Result(done.get() / elapsed, latencies);
+        return new Result(done.get() / elapsed, done.get(), latencies);
     }
 
     private static String setUpTeam(HttpClient http, String base) throws IOException, InterruptedException {
@@ -219,9 +235,12 @@ public final class ApiBench {
         return id;
     }
 
-    private static void write(int runs, int seconds, int clients, List<Double> rates, List<Double> latencies,
-            List<Double> apiMs, List<Double> clientMs, String loadBefore, String loadAfter) throws IOException {
+    private static void write(int runs, int seconds, int clients, List<Double> rates, List<Double> cpuPerRequest,
+            List<Double> latencies, List<Double> apiMs, List<Double> clientMs, double startCpuMs, String loadBefore,
+            String loadAfter) throws IOException {
         Stats rate = Stats.of(rates);
+        Stats cpu = Stats.of(cpuPerRequest);
+        int cores = Runtime.getRuntime().availableProcessors();
         Stats api = Stats.of(apiMs);
         Stats client = Stats.of(clientMs);
         String report = String.format(Locale.ROOT, """
@@ -237,8 +256,14 @@ public final class ApiBench {
 
                 | measure | value | target |
                 |---|---|---|
-                | requests/s, median of runs | %s | ≥ 3,000 |
+                | requests/s, median of runs (measured, on a shared machine) | %s | ≥ 3,000 |
+                | CPU per request, sandbox-api + PostgreSQL (ms) | %s | |
+                | capacity of %d cores from that CPU cost (req/s) | %.0f | ≥ 3,000 |
                 | latency p50 / p99 (ms, all runs) | %.2f / %.2f | |
+
+                The CPU cost per request is read from /proc (user + system time of the sandbox-api process
+                and of every PostgreSQL process) and does not depend on what else runs on the machine;
+                the load generator's own CPU is not counted, as it would not run on the API's machine.
 
                 ## The API's part of a start (`POST /api/sandboxes`, wait=false, one client, %d starts after 50 warm-up)
 
@@ -251,18 +276,31 @@ public final class ApiBench {
                 |---|---|---|---|---|---|
                 | API's own time (`Server-Timing api;dur`) | %.2f | %.2f | %.2f | %.2f | p50 ≤ 5 ms |
                 | client-observed 202 round trip | %.2f | %.2f | %.2f | %.2f | |
+
+                CPU per start, sandbox-api + PostgreSQL: %.2f ms.
                 """,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                cores, System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 loadBefore, loadAfter,
-                clients, runs, seconds, rate.format("%.0f"),
+                clients, runs, seconds, rate.format("%.0f"), cpu.format("%.3f"), cores, cores * 1000 / cpu.median(),
                 Stats.percentile(latencies, 50), Stats.percentile(latencies, 99),
                 apiMs.size(),
                 api.median(), api.min(), api.max(), Stats.percentile(apiMs, 99),
-                client.median(), client.min(), client.max(), Stats.percentile(clientMs, 99));
+                client.median(), client.min(), client.max(), Stats.percentile(clientMs, 99), startCpuMs);
         Path out = ProjectLayout.root().resolve("bench/results/api.md");
         Files.writeString(out, report);
         System.out.println(report);
         System.out.println("written to " + out);
+    }
+
+    /** {@code --jfr}: also record a flight recording of sandbox-api (for profiling) into the work directory. */
+    private static List<String> jvmOptions(String[] args, Path work) {
+        List<String> options = new ArrayList<>(List.of("-Xmx512m"));
+        if (List.of(args).contains("--jfr")) {
+            Path jfr = work.resolve("sandbox-api.jfr");
+            options.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+            System.out.println("flight recording: " + jfr);
+        }
+        return options;
     }
 
     private static String loadAverage() {

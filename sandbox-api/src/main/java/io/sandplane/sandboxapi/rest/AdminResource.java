@@ -5,6 +5,7 @@ import io.sandplane.sandboxapi.rest.dto.CreateTeamRequest;
 import io.sandplane.sandboxapi.rest.dto.KeyView;
 import io.sandplane.sandboxapi.rest.dto.Quotas;
 import io.sandplane.sandboxapi.rest.dto.TeamView;
+import io.sandplane.sandboxapi.service.KeyLookup;
 import io.sandplane.sandboxapi.service.TeamAdmin;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import jakarta.ws.rs.Consumes;
@@ -32,9 +33,17 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class AdminResource {
 
     private final TeamAdmin admin;
+    private final KeyLookup keys;
 
-    public AdminResource(TeamAdmin admin) {
+    public AdminResource(TeamAdmin admin, KeyLookup keys) {
         this.admin = admin;
+        this.keys = keys;
+    }
+
+    /** After the change committed, so no request can cache the old state again. */
+    private <T> T thenForgetKeys(T result) {
+        keys.forgetAll();
+        return result;
     }
 
     @POST
@@ -60,13 +69,13 @@ public class AdminResource {
     @Path("/{team}/disable")
     @Operation(summary = "Disable a team", description = "Its keys get 403 until it is enabled again; sandboxes are left alone.")
     public TeamView disable(@PathParam("team") String team) {
-        return admin.setDisabled(team, true);
+        return thenForgetKeys(admin.setDisabled(team, true));
     }
 
     @POST
     @Path("/{team}/enable")
     public TeamView enable(@PathParam("team") String team) {
-        return admin.setDisabled(team, false);
+        return thenForgetKeys(admin.setDisabled(team, false));
     }
 
     @PUT
@@ -92,8 +101,8 @@ public class AdminResource {
 
     @DELETE
     @Path("/{team}/keys/{keyId}")
-    @Operation(summary = "Revoke an API key", description = "Takes effect on the next request.")
+    @Operation(summary = "Revoke an API key", description = "Takes effect at once on this replica, within SANDPLANE_API_KEY_CACHE_TTL (2 s) on others.")
     public KeyView revoke(@PathParam("team") String team, @PathParam("keyId") String keyId) {
-        return admin.revoke(team, keyId);
+        return thenForgetKeys(admin.revoke(team, keyId));
     }
 }

@@ -20,10 +20,12 @@ public class Authenticator {
     private static final int MAX_TOKEN_LENGTH = 512;
 
     private final ApiKeyRepository keys;
+    private final KeyLookup lookup;
     private final Optional<byte[]> operatorToken;
 
-    public Authenticator(ApiKeyRepository keys, ApiConfig config) {
+    public Authenticator(ApiKeyRepository keys, KeyLookup lookup, ApiConfig config) {
         this.keys = keys;
+        this.lookup = lookup;
         this.operatorToken = config.operatorToken().map(String::trim).filter(t -> !t.isEmpty())
                 .map(t -> t.getBytes(StandardCharsets.UTF_8));
     }
@@ -35,17 +37,17 @@ public class Authenticator {
      */
     public Caller team(String authorization) {
         String token = bearer(authorization, "a team API key");
-        var found = keys.findActive(Secrets.sha256Hex(token))
+        KeyLookup.KeyRecord found = lookup.find(Secrets.sha256Hex(token))
                 .orElseThrow(() -> unauthorized("the API key is not valid (unknown or revoked)"));
-        if (found.team().disabled) {
+        if (found.teamDisabled()) {
             throw new ProblemException(403, "team-disabled", "Team disabled",
-                    "team " + found.team().slug + " is disabled; ask the operator");
+                    "team " + found.teamSlug() + " is disabled; ask the operator");
         }
         Instant now = Instant.now();
-        if (found.key().lastUsedAt == null || found.key().lastUsedAt.isBefore(now.minusSeconds(60))) {
-            QuarkusTransaction.requiringNew().run(() -> keys.touch(found.key().id, now));
+        if (found.lastUsedAt() == null || found.lastUsedAt().isBefore(now.minusSeconds(60))) {
+            QuarkusTransaction.requiringNew().run(() -> keys.touch(found.keyId(), now));
         }
-        return new Caller(found.team().id, found.team().slug, found.key().id, found.key().prefix);
+        return new Caller(found.teamId(), found.teamSlug(), found.keyId(), found.prefix());
     }
 
     public void operator(String authorization) {
