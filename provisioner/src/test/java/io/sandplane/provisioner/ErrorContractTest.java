@@ -9,12 +9,14 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.test.PostgresResource;
+import io.sandplane.devsupport.test.PveSimulatorResource;
 import io.sandplane.model.internal.InternalToken;
 import org.junit.jupiter.api.Test;
 
 /** The shared problem+json contract and the internal-token guard, as every service serves them. */
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = PveSimulatorResource.class, scope = TestResourceScope.GLOBAL)
 class ErrorContractTest {
 
     @Test

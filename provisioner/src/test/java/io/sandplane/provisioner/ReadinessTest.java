@@ -8,17 +8,28 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sandplane.devsupport.simulator.Fault;
 import io.sandplane.devsupport.test.PostgresResource;
+import io.sandplane.devsupport.test.PveSimulatorResource;
 import io.sandplane.devsupport.test.ReadinessProbe;
+import io.sandplane.provisioner.support.Sim;
 import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = PveSimulatorResource.class, scope = TestResourceScope.GLOBAL)
 class ReadinessTest {
 
     @TestHTTPResource("/q/health/ready")
     URI ready;
+
+    @BeforeEach
+    void freshSimulator() {
+        Sim.fresh();
+    }
 
     @Test
     void isLive() {
@@ -26,14 +37,27 @@ class ReadinessTest {
     }
 
     @Test
-    void isReadyWhenTheDatabaseAnswers() {
+    void isReadyWhenTheDatabaseAndPveAnswer() {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem("Database connections health check"));
+                .body("checks.name", hasItem("Database connections health check"))
+                .body("checks.name", hasItem("PVE API"));
     }
 
     @Test
     void isNotReadyWhileTheDatabaseIsDownAndRecoversWithoutARestart() {
         ReadinessProbe.assertFollowsDatabase(ready);
+    }
+
+    @Test
+    void isNotReadyWhilePveFailsAndRecoversWithoutARestart() {
+        var fault = Sim.control().addFault(Fault.error("GET", "/version", 596, "Connection timed out"));
+        try {
+            ReadinessProbe.awaitStatus(ready, 503, Duration.ofSeconds(30));
+        } finally {
+            Sim.control().removeFault(fault.id());
+        }
+        Sim.fresh();
+        ReadinessProbe.awaitStatus(ready, 200, Duration.ofSeconds(30));
     }
 }

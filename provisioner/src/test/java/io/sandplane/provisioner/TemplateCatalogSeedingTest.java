@@ -7,6 +7,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.test.PostgresResource;
+import io.sandplane.devsupport.test.PveSimulatorResource;
 import io.sandplane.model.catalog.TemplateCatalog;
 import io.sandplane.model.catalog.TemplateCatalogSeeder;
 import io.sandplane.model.entity.Template;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = PveSimulatorResource.class, scope = TestResourceScope.GLOBAL)
 class TemplateCatalogSeedingTest {
 
     @Inject

@@ -16,13 +16,26 @@ import jakarta.ws.rs.core.MediaType;
  * operation works on an existing sandbox row, is idempotent, and answers with the row's state.
  * Served by the provisioner, used by sandbox-api, url-router and reaper through
  * {@code @RegisterRestClient} interfaces extending this one.
+ *
+ * <p>Calls block until the hypervisor work is done (a start takes as long as clone + boot; give the
+ * client a read timeout of minutes). Operations on one sandbox are serialised: a second call waits
+ * for the first and answers with its result. Errors are {@code application/problem+json}:
+ * 404 unknown sandbox; 409 a command the sandbox's status does not allow (or another operation
+ * kept it busy too long); 422 a snapshot that resolves to no template; 502 the hypervisor refused
+ * (PVE's message in {@code detail}); 503 + Retry-After when PVE is unreachable or calls to it are
+ * suspended by the circuit breaker.
  */
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public interface ProvisionerApi {
 
-    /** Clone, configure, start and wait until ready. Calling it again never creates a second guest. */
+    /**
+     * Clone, configure, start and wait until ready. Calling it again never creates a second guest.
+     * A start that fails answers 200 with status FAILED and the cause in {@code error} (everything it
+     * created is gone); if its clean-up could not finish, the status stays PROVISIONING with the error
+     * set and {@link #recover} completes the clean-up.
+     */
     @POST
     @Path("/sandboxes/{id}/provision")
     SandboxState provision(@PathParam("id") String id);

@@ -1,0 +1,186 @@
+package io.sandplane.simulator.guest;
+
+import io.sandplane.simulator.config.SimulatorConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jboss.logging.Logger;
+
+/**
+ * Gives each running guest a loopback address of this simulator's guest network (127.N.0.0/16 by
+ * default, N random so several simulators on one machine don't collide) and serves the guest's
+ * execd and echo ports on it. A stopped guest's listeners are closed: connections are refused.
+ */
+@ApplicationScoped
+public class GuestNetwork {
+
+    private static final Logger LOG = Logger.getLogger(GuestNetwork.class);
+    public static final int EXECD_PORT = 39375;
+    /** worker, vscode, vnc, xterm, preview. */
+    public static final List<Integer> ECHO_PORTS = List.of(39377, 39378, 39380, 39383, 5173);
+    private static final int MAX_ATTEMPTS = 64;
+
+    /** What a guest's services need to know about it. */
+    public record GuestEndpoint(int vmid, String type, Path workDir, String execToken, Map<String, String> env) {
+    }
+
+    private final Vertx vertx;
+    private final Execd execd;
+    private final EchoService echo;
+    private final long base;
+    private final int hosts;
+    private final int prefix;
+    private final Set<String> assigned = new HashSet<>();
+    private final Set<String> takenElsewhere = new HashSet<>();
+    private final Map<Integer, List<HttpServer>> servers = new HashMap<>();
+    private int cursor;
+
+    public GuestNetwork(Vertx vertx, Execd execd, EchoService echo, SimulatorConfig config) {
+        this.vertx = vertx;
+        this.execd = execd;
+        this.echo = echo;
+        String network = config.guestNetwork().orElseGet(() -> "127." + (2 + ThreadLocalRandom.current().nextInt(250)) + ".0.0/16");
+        String[] parts = network.split("/");
+        String[] octets = parts[0].split("\\.");
+        this.prefix = parts.length > 1 ? Integer.parseInt(parts[1]) : 16;
+        if (octets.length != 4 || !octets[0].equals("127") || prefix < 8 || prefix > 28) {
+            throw new IllegalArgumentException("SIM_GUEST_NETWORK must be a loopback network 127.x.y.z/8..28, got " + network);
+        }
+        long addr = 0;
+        for (String o : octets) {
+            addr = (addr << 8) | Integer.parseInt(o);
+        }
+        long mask = (0xFFFFFFFFL << (32 - prefix)) & 0xFFFFFFFFL;
+        this.base = addr & mask;
+        this.hosts = (int) Math.min((1L << (32 - prefix)) - 2, 1 << 22);
+        LOG.infof("guest network %s", network());
+    }
+
+    public String network() {
+        return address(0) + "/" + prefix;
+    }
+
+    public int prefix() {
+        return prefix;
+    }
+
+    private String address(long offset) {
+        long a = base + offset;
+        return ((a >> 24) & 255) + "." + ((a >> 16) & 255) + "." + ((a >> 8) & 255) + "." + (a & 255);
+    }
+
+    private synchronized String allocate(String preferred) {
+        if (preferred != null && assigned.contains(preferred) && !takenElsewhere.contains(preferred)) {
+            return preferred;
+        }
+        for (int i = 0; i < hosts; i++) {
+            cursor = cursor % (hosts - 1) + 1; // skip the network address itself and .0.1
+            String candidate = address(cursor + 1L);
+            if (!assigned.contains(candidate) && !takenElsewhere.contains(candidate)) {
+                assigned.add(candidate);
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no free address left in guest network " + network());
+    }
+
+    /** Gives an address back (the guest was deleted). */
+    public synchronized void release(String address) {
+        if (address != null) {
+            assigned.remove(address);
+        }
+    }
+
+    /** Binds the guest's services, on its previous address when it still has one; completes with the address. */
+    public CompletionStage<String> up(GuestEndpoint guest, String preferred) {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        down(guest.vmid()).whenComplete((v, e) -> bind(guest, preferred, 0, result));
+        return result;
+    }
+
+    private void bind(GuestEndpoint guest, String preferred, int attempt, CompletableFuture<String> result) {
+        String address;
+        try {
+            address = allocate(preferred);
+        } catch (IllegalStateException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        List<Future<HttpServer>> listening = new ArrayList<>();
+        listening.add(listen(address, EXECD_PORT, guest));
+        for (int port : ECHO_PORTS) {
+            listening.add(listen(address, port, guest));
+        }
+        Future.join(listening).onComplete(all -> {
+            if (all.succeeded()) {
+                List<HttpServer> bound = listening.stream().map(Future::result).toList();
+                synchronized (this) {
+                    servers.put(guest.vmid(), bound);
+                }
+                result.complete(address);
+                return;
+            }
+            for (Future<HttpServer> f : listening) {
+                if (f.succeeded()) {
+                    f.result().close();
+                }
+            }
+            synchronized (this) {
+                // another process (e.g. a second simulator with the same network) holds it
+                takenElsewhere.add(address);
+                assigned.remove(address);
+            }
+            if (attempt + 1 >= MAX_ATTEMPTS) {
+                result.completeExceptionally(new IllegalStateException(
+                        "unable to bind guest services after " + MAX_ATTEMPTS + " addresses: " + all.cause().getMessage()));
+            } else {
+                LOG.debugf("guest %d: %s is in use (%s), trying another address", guest.vmid(), address, all.cause().getMessage());
+                bind(guest, null, attempt + 1, result);
+            }
+        });
+    }
+
+    private Future<HttpServer> listen(String address, int port, GuestEndpoint guest) {
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(address).setPort(port)
+                .setMaxWebSocketMessageSize(16 * 1024 * 1024));
+        if (port == EXECD_PORT) {
+            server.requestHandler(req -> execd.handle(guest, req));
+        } else {
+            server.webSocketHandler(ws -> echo.webSocket(guest, address, port, ws));
+            server.requestHandler(req -> echo.handle(guest, address, port, req));
+        }
+        return server.listen();
+    }
+
+    /** Closes the guest's listeners; completes once connections are refused. */
+    public CompletionStage<Void> down(int vmid) {
+        List<HttpServer> bound;
+        synchronized (this) {
+            bound = servers.remove(vmid);
+        }
+        if (bound == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        execd.killAll(vmid);
+        List<Future<Void>> closing = bound.stream().map(HttpServer::close).toList();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Future.join(closing).onComplete(r -> done.complete(null));
+        return done;
+    }
+
+    public synchronized boolean listening(int vmid) {
+        return servers.containsKey(vmid);
+    }
+}

@@ -1,0 +1,1077 @@
+package io.sandplane.simulator.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The guest endpoints of LXC and QEMU, with PVE's synchronous pre-checks, locks, tasks and
+ * error wording. Every method runs under the cluster lock.
+ */
+@ApplicationScoped
+public class GuestOperations {
+
+    private static final Set<String> CONFIG_CONTROL = Set.of("node", "vmid", "digest", "delete", "revert", "skiplock",
+            "force", "background_delay");
+    private static final Set<String> CREATE_CONTROL = Set.of("node", "vmid", "ostemplate", "storage", "password",
+            "ssh-public-keys", "start", "pool", "restore", "force", "unique", "ignore-unpack-errors", "bwlimit",
+            "ha-managed", "archive", "live-restore");
+
+    private final Cluster c;
+
+    public GuestOperations(Cluster cluster) {
+        this.c = cluster;
+    }
+
+    // ---------------------------------------------------------------- listing and status
+
+    public Object list(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Guest g : c.guests.values()) {
+                if (g.type == type && g.node.equals(call.node())) {
+                    Map<String, Object> m = status(g);
+                    if (type == GuestType.LXC) {
+                        m.put("type", "lxc");
+                    }
+                    out.add(m);
+                }
+            }
+            return out;
+        }
+    }
+
+    private Map<String, Object> status(Guest g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("vmid", g.vmid);
+        m.put("status", g.running ? "running" : "stopped");
+        m.put("name", g.name());
+        int cpus = Integer.parseInt(g.config.getOrDefault("cores", g.type == GuestType.LXC ? "1" : "1"));
+        m.put("cpus", cpus);
+        long maxmem = Long.parseLong(g.config.getOrDefault("memory", g.type == GuestType.LXC ? "512" : "2048")) * 1024 * 1024;
+        m.put("maxmem", maxmem);
+        if (g.type == GuestType.LXC) {
+            m.put("maxswap", Long.parseLong(g.config.getOrDefault("swap", "512")) * 1024 * 1024);
+        }
+        long maxdisk = maxDisk(g);
+        m.put("maxdisk", maxdisk);
+        m.put("disk", g.running ? maxdisk / 8 : 0);
+        m.put("mem", g.running ? maxmem / 4 : 0);
+        m.put("uptime", g.running && g.startedAt != null ? Math.max(0, Instant.now().getEpochSecond() - g.startedAt.getEpochSecond()) : 0);
+        m.put("cpu", g.running ? 0.01 : 0);
+        m.put("netin", 0);
+        m.put("netout", 0);
+        m.put("diskread", 0);
+        m.put("diskwrite", 0);
+        if (g.config.containsKey("tags")) {
+            m.put("tags", g.config.get("tags"));
+        }
+        if (g.lock() != null) {
+            m.put("lock", g.lock());
+        }
+        if (g.isTemplate()) {
+            m.put("template", 1);
+        }
+        if (g.running) {
+            m.put("pid", 100_000 + g.vmid % 100_000);
+        }
+        if (g.type == GuestType.QEMU) {
+            m.put("qmpstatus", g.running ? (g.paused ? "paused" : "running") : "stopped");
+        }
+        return m;
+    }
+
+    private static long maxDisk(Guest g) {
+        for (Map.Entry<String, String> e : g.config.entrySet()) {
+            if (e.getKey().equals("rootfs") || (g.type == GuestType.QEMU && Cluster.isVolumeKey(g.type, e.getKey()))) {
+                return Cluster.sizeBytes(e.getValue());
+            }
+        }
+        return 0;
+    }
+
+    static Map<String, Object> resourceRow(Cluster c, Guest g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", g.type.apiName() + "/" + g.vmid);
+        m.put("type", g.type.apiName());
+        m.put("vmid", g.vmid);
+        m.put("node", g.node);
+        m.put("name", g.name());
+        m.put("status", g.running ? "running" : "stopped");
+        m.put("template", g.isTemplate() ? 1 : 0);
+        if (g.config.containsKey("tags")) {
+            m.put("tags", g.config.get("tags"));
+        }
+        if (g.lock() != null) {
+            m.put("lock", g.lock());
+        }
+        long maxmem = Long.parseLong(g.config.getOrDefault("memory", "512")) * 1024 * 1024;
+        m.put("cpu", g.running ? 0.01 : 0);
+        m.put("maxcpu", Integer.parseInt(g.config.getOrDefault("cores", "1")));
+        m.put("mem", g.running ? maxmem / 4 : 0);
+        m.put("maxmem", maxmem);
+        m.put("disk", 0);
+        m.put("maxdisk", maxDisk(g));
+        m.put("netin", 0);
+        m.put("netout", 0);
+        m.put("diskread", 0);
+        m.put("diskwrite", 0);
+        m.put("uptime", g.running && g.startedAt != null ? Math.max(0, Instant.now().getEpochSecond() - g.startedAt.getEpochSecond()) : 0);
+        return m;
+    }
+
+    public Object current(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            Map<String, Object> m = status(g);
+            m.put("ha", Map.of("managed", 0));
+            if (type == GuestType.QEMU) {
+                m.put("agent", "1".equals(agentEnabled(g)) ? 1 : 0);
+                if (g.running) {
+                    m.put("running-machine", "pc-i440fx-9.2+pve1");
+                    m.put("running-qemu", "9.2.0");
+                }
+            }
+            return m;
+        }
+    }
+
+    // ---------------------------------------------------------------- config
+
+    /** The config as PVE's config file holds it plus its digest; the router types the values. */
+    public Map<String, String> getConfig(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            Map<String, String> conf;
+            if (call.param("snapshot") != null) {
+                Guest.Snapshot s = g.snapshots.get(call.param("snapshot"));
+                if (s == null) {
+                    throw PveException.die("snapshot '" + call.param("snapshot") + "' does not exist");
+                }
+                conf = new LinkedHashMap<>(s.config());
+            } else {
+                conf = new LinkedHashMap<>(g.config);
+                if (g.snapshots.isEmpty()) {
+                    conf.remove("parent");
+                }
+            }
+            conf.put("digest", Cluster.digest(g.config));
+            return conf;
+        }
+    }
+
+    public Object putConfig(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            applyConfig(call, g);
+            return null;
+        }
+    }
+
+    private void applyConfig(Call call, Guest g) {
+        if (!call.flag("skiplock")) {
+            Cluster.checkLock(g);
+        }
+        String digest = call.param("digest");
+        if (digest != null && !digest.equals(Cluster.digest(g.config))) {
+            throw PveException.die("detected modified configuration - file changed by other user? Try again.");
+        }
+        Map<String, String> set = new LinkedHashMap<>();
+        call.params().forEach((k, v) -> {
+            if (!CONFIG_CONTROL.contains(k)) {
+                set.put(k, v);
+            }
+        });
+        List<String> delete = call.param("delete") == null ? List.of()
+                : io.sandplane.simulator.schema.ParameterValidator.splitList(call.param("delete"));
+        if (set.isEmpty() && delete.isEmpty() && call.param("revert") == null) {
+            throw PveException.die("no options specified");
+        }
+        for (String key : set.keySet()) {
+            if (delete.contains(key)) {
+                throw PveException.param("delete", "cannot set and delete '" + key + "' at the same time");
+            }
+        }
+        if (g.type == GuestType.LXC && set.containsKey("unprivileged")
+                && !set.get("unprivileged").equals(g.config.getOrDefault("unprivileged", "0"))) {
+            throw PveException.die("unable to modify read-only option: 'unprivileged'");
+        }
+        for (String key : delete) {
+            if (key.equals("rootfs") || key.equals("unprivileged")) {
+                throw PveException.die("unable to delete required option '" + key + "'");
+            }
+        }
+        for (String key : delete) {
+            g.config.remove(key);
+        }
+        set.forEach((k, v) -> store(g, k, v));
+    }
+
+    /** Stores one option the way PVE's config writer normalises it. */
+    private static void store(Guest g, String key, String value) {
+        switch (key) {
+            case "tags" -> {
+                String tags = Cluster.normalizeTags(value);
+                if (tags.isEmpty()) {
+                    g.config.remove("tags");
+                } else {
+                    g.config.put("tags", tags);
+                }
+            }
+            case "description" -> {
+                String d = Cluster.normalizeDescription(value);
+                if (d.isEmpty()) {
+                    g.config.remove("description");
+                } else {
+                    g.config.put("description", d);
+                }
+            }
+            default -> {
+                if (key.matches("net\\d+") && g.type == GuestType.LXC && !value.contains("hwaddr=")) {
+                    value = value + ",hwaddr=" + Cluster.randomMac();
+                }
+                g.config.put(key, value);
+            }
+        }
+    }
+
+    /** QEMU's asynchronous config update: a {@code qmconfig} task. */
+    public Object postConfig(Call call) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), GuestType.QEMU, call.vmid());
+            if (!call.flag("skiplock")) {
+                Cluster.checkLock(g);
+            }
+            Task t = c.startTask(call, call.node(), "qmconfig", Integer.toString(g.vmid), "config", new Cluster.TaskWork() {
+                @Override
+                public CompletionStage<Void> run(Task task) {
+                    applyConfig(call, g);
+                    task.log.add("update VM " + g.vmid + ": " + describeParams(call));
+                    return null;
+                }
+
+                @Override
+                public void fail(Task task, String error) {
+                }
+            });
+            if (call.param("background_delay") != null && !t.running && "OK".equals(t.exitstatus)) {
+                return null;
+            }
+            return t.upid;
+        }
+    }
+
+    private static String describeParams(Call call) {
+        StringBuilder sb = new StringBuilder();
+        call.params().forEach((k, v) -> {
+            if (!k.equals("node") && !k.equals("vmid")) {
+                sb.append(" -").append(k).append(" '").append(v.length() > 40 ? v.substring(0, 40) + "…" : v).append("'");
+            }
+        });
+        return sb.toString().trim();
+    }
+
+    // ---------------------------------------------------------------- create and clone
+
+    public Object create(Call call, GuestType type) {
+        synchronized (c) {
+            Cluster.NodeState node = c.node(call.node());
+            int vmid = call.vmid();
+            c.checkVmidUnused(vmid);
+            Map<String, String> conf = new LinkedHashMap<>();
+            if (type == GuestType.LXC) {
+                String ostemplate = call.param("ostemplate");
+                String tplStorage = Cluster.volumeStorage(ostemplate);
+                if (tplStorage == null) {
+                    throw PveException.die("unable to parse volume ID '" + ostemplate + "'");
+                }
+                Cluster.StorageState ts = c.storage(node, tplStorage);
+                if (!ts.content().contains("vztmpl") || !Cluster.volumeName(ostemplate).startsWith("vztmpl/")) {
+                    throw PveException.die("volume '" + ostemplate + "' does not exist");
+                }
+                String storage = call.param("storage") == null ? "local" : call.param("storage");
+                String rootfs = call.param("rootfs") == null ? storage + ":4" : call.param("rootfs");
+                conf.put("arch", "amd64");
+                String file = ostemplate.substring(ostemplate.lastIndexOf('/') + 1);
+                conf.put("ostype", file.contains("-") ? file.substring(0, file.indexOf('-')).replaceAll("[^a-z]", "") : "unmanaged");
+                conf.put("hostname", "CT" + vmid);
+                conf.put("memory", "512");
+                conf.put("swap", "512");
+                conf.put("rootfs", allocate(node, vmid, rootfs, 0));
+                conf.put("unprivileged", "1");
+            } else {
+                conf.put("memory", "2048");
+            }
+            Guest g = c.newGuest(vmid, type, node.name, conf);
+            try {
+                for (Map.Entry<String, String> e : call.params().entrySet()) {
+                    String k = e.getKey();
+                    if (CREATE_CONTROL.contains(k) || k.equals("rootfs")) {
+                        continue;
+                    }
+                    if (type == GuestType.QEMU && Cluster.isVolumeKey(type, k)) {
+                        g.config.put(k, allocate(node, vmid, e.getValue(), diskIndex(g)));
+                    } else {
+                        store(g, k, e.getValue());
+                    }
+                }
+            } catch (PveException ex) {
+                c.removeGuest(g);
+                throw ex;
+            }
+            String finalLock = g.config.get("lock");
+            g.config.put("lock", "create");
+            boolean start = call.flag("start");
+            Task t = c.startTask(call, node.name, type.task("create"), Integer.toString(vmid), "create", new Cluster.TaskWork() {
+                @Override
+                public CompletionStage<Void> run(Task task) {
+                    task.log.add(type == GuestType.LXC ? "extracting archive '" + call.param("ostemplate") + "'"
+                            : "creating VM " + vmid);
+                    restoreLock(g, finalLock);
+                    if (start && !g.isTemplate()) {
+                        return c.startListeners(g);
+                    }
+                    return null;
+                }
+
+                @Override
+                public void fail(Task task, String error) {
+                    if (!g.deleted) {
+                        c.network().down(g.vmid);
+                        c.removeGuest(g);
+                    }
+                }
+            });
+            return t.upid;
+        }
+    }
+
+    private static void restoreLock(Guest g, String lock) {
+        if (lock == null) {
+            g.config.remove("lock");
+        } else {
+            g.config.put("lock", lock);
+        }
+    }
+
+    private static int diskIndex(Guest g) {
+        int n = 0;
+        for (String k : g.config.keySet()) {
+            if (Cluster.isVolumeKey(g.type, k) || k.matches("unused\\d+")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** {@code STORAGE:SIZE_GiB} allocates a new volume; an existing volume id is taken as it is. */
+    private String allocate(Cluster.NodeState node, int vmid, String spec, int index) {
+        String[] parts = spec.split(",", 2);
+        String first = parts[0].startsWith("volume=") ? parts[0].substring(7) : parts[0];
+        int colon = first.indexOf(':');
+        if (colon < 0) {
+            throw PveException.die("unable to parse volume ID '" + first + "'");
+        }
+        String storage = first.substring(0, colon);
+        String rest = first.substring(colon + 1);
+        Cluster.StorageState st = c.storage(node, storage);
+        if (rest.matches("\\d+(\\.\\d+)?")) {
+            long size = (long) Math.ceil(Double.parseDouble(rest));
+            if (!st.content().contains("rootdir") && !st.content().contains("images")) {
+                throw PveException.die("storage '" + storage + "' does not support container directories");
+            }
+            long free = st.total() - c.used(node, st);
+            if (size * Cluster.GIB > free) {
+                throw PveException.die("unable to alloc disk - not enough free space on storage '" + storage + "'");
+            }
+            String name = (st.type().equals("dir") ? vmid + "/" : "") + "vm-" + vmid + "-disk-" + index
+                    + (st.type().equals("dir") ? ".raw" : "");
+            String options = parts.length > 1 ? parts[1].replaceAll("(^|,)size=[^,]*", "") : "";
+            return storage + ":" + name + (options.isEmpty() ? "" : "," + options.replaceFirst("^,", "")) + ",size=" + size + "G";
+        }
+        return spec;
+    }
+
+    public Object clone(Call call, GuestType type) {
+        synchronized (c) {
+            Cluster.NodeState node = c.node(call.node());
+            Guest src = c.load(call.node(), type, call.vmid());
+            int newid = Integer.parseInt(call.param("newid"));
+            String target = call.param("target");
+            if (target != null && target.equals(node.name)) {
+                target = null;
+            }
+            Cluster.NodeState targetNode = node;
+            if (target != null) {
+                targetNode = c.nodes.get(target);
+                if (targetNode == null) {
+                    throw PveException.die("no such cluster node '" + target + "'");
+                }
+            }
+            String storage = call.param("storage");
+            if (storage != null) {
+                c.storage(node, storage);
+                if (target != null && !c.storage(node, storage).shared()) {
+                    throw PveException.die("can't clone to non-shared storage '" + storage + "'");
+                }
+            }
+            // the source is locked first: a second clone of the same template fails here at once
+            if (type == GuestType.LXC) {
+                Cluster.checkLock(src);
+            } else if (src.lock() != null) {
+                Cluster.checkLock(src);
+            }
+            Guest existing = c.guests.get(newid);
+            if (existing != null) {
+                if (type == GuestType.QEMU && existing.type == GuestType.QEMU && existing.node.equals(targetNode.name)) {
+                    throw PveException.die("unable to create VM " + newid + ": config file already exists");
+                }
+                c.checkVmidUnused(newid);
+            }
+            boolean full = call.param("full") == null ? !src.isTemplate() : call.flag("full");
+            if (storage != null && !full) {
+                throw PveException.die("parameter 'storage' not allowed for linked clones");
+            }
+            String snapname = call.param("snapname");
+            if (snapname != null && !src.snapshots.containsKey(snapname)) {
+                throw PveException.die("snapshot '" + snapname + "' does not exist");
+            }
+            Map<String, String> source = snapname == null ? src.config : src.snapshots.get(snapname).config();
+            Map<String, String> conf = new LinkedHashMap<>();
+            boolean shared = true;
+            for (Map.Entry<String, String> e : source.entrySet()) {
+                String k = e.getKey();
+                String v = e.getValue();
+                if (k.matches("unused\\d+") || k.equals("lock") || k.equals("parent") || k.equals("template")) {
+                    continue;
+                }
+                if (Cluster.isVolumeKey(type, k) && Cluster.volumeStorage(v) != null) {
+                    String volid = v.split(",", 2)[0].replaceFirst("^volume=", "");
+                    String sid = storage != null ? storage : Cluster.volumeStorage(v);
+                    Cluster.StorageState st = c.storage(node, sid);
+                    shared &= st.shared();
+                    if (full) {
+                        if (type == GuestType.LXC && src.running && snapname == null) {
+                            throw PveException.die("Full clone of a running container is only possible from a snapshot");
+                        }
+                        conf.put(k, newVolume(sid, st, newid, diskIndexOf(k), v));
+                    } else {
+                        String volname = Cluster.volumeName(v);
+                        boolean linkable = volname.startsWith("base-") || volname.contains("/base-");
+                        boolean cloneFeature = Set.of("lvmthin", "zfspool", "rbd").contains(st.type())
+                                || (type == GuestType.QEMU && volname.endsWith(".qcow2"));
+                        if (!linkable || !cloneFeature) {
+                            throw PveException.die(type == GuestType.LXC ? "Linked clone feature for '" + volid + "' is not available"
+                                    : "Linked clone feature is not supported for drive '" + k + "'");
+                        }
+                        String base = volname.contains("/") ? volname.substring(0, volname.indexOf('/')) : volname;
+                        conf.put(k, sid + ":" + base + "/vm-" + newid + "-disk-" + diskIndexOf(k) + sizeSuffix(v));
+                    }
+                } else if (k.matches("net\\d+")) {
+                    conf.put(k, type == GuestType.LXC
+                            ? v.replaceAll("(^|,)hwaddr=[0-9A-Fa-f:]+", "") + ",hwaddr=" + Cluster.randomMac()
+                            : withQemuMac(v));
+                } else {
+                    conf.put(k, v);
+                }
+            }
+            if (target != null && !shared) {
+                throw PveException.die("can't clone " + type.word() + " to node '" + target + "' ("
+                        + (type == GuestType.LXC ? "CT" : "VM") + " uses local storage)");
+            }
+            if (type == GuestType.LXC) {
+                if (call.param("hostname") != null) {
+                    conf.put("hostname", call.param("hostname"));
+                }
+            } else {
+                conf.put("name", call.param("name") != null ? call.param("name") : "Copy-of-VM-" + src.name());
+            }
+            conf.remove("description");
+            String description = call.param("description") != null && !call.param("description").isEmpty()
+                    ? call.param("description") : source.get("description");
+            if (description != null) {
+                conf.put("description", Cluster.normalizeDescription(description));
+            }
+            boolean srcLocked = type == GuestType.LXC;
+            if (srcLocked) {
+                src.config.put("lock", "disk");
+            }
+            conf.put("lock", type == GuestType.LXC ? "create" : "clone");
+            Guest clone = c.newGuest(newid, type, targetNode.name, conf);
+            String cloneTarget = targetNode.name;
+            Task t = c.startTask(call, node.name, type.task("clone"), Integer.toString(src.vmid), "clone", new Cluster.TaskWork() {
+                @Override
+                public CompletionStage<Void> run(Task task) {
+                    task.log.add("create " + (full ? "full" : "linked") + " clone of " + type.word() + " " + src.vmid
+                            + " to " + newid + " on node '" + cloneTarget + "'");
+                    if (!clone.deleted && clone.lock() != null) {
+                        String expected = type == GuestType.LXC ? "create" : "clone";
+                        if (!expected.equals(clone.lock())) {
+                            throw PveException.die("Lost '" + expected + "' config lock, aborting.");
+                        }
+                        clone.config.remove("lock");
+                    }
+                    Cluster.copyTree(snapname == null ? src.workDir : c.snapshotDir(src, snapname), clone.workDir);
+                    if (srcLocked && "disk".equals(src.lock())) {
+                        src.config.remove("lock");
+                    }
+                    return null;
+                }
+
+                @Override
+                public void fail(Task task, String error) {
+                    if (srcLocked && "disk".equals(src.lock())) {
+                        src.config.remove("lock");
+                    }
+                    if (!clone.deleted) {
+                        c.removeGuest(clone);
+                    }
+                }
+            });
+            return t.upid;
+        }
+    }
+
+    private static String withQemuMac(String net) {
+        // QEMU nets are model=MAC[,bridge=…]: a clone gets a new MAC
+        String mac = Cluster.randomMac();
+        return net.replaceFirst("^(virtio|e1000|rtl8139|vmxnet3)=[0-9A-Fa-f:]+", "$1=" + mac);
+    }
+
+    private static int diskIndexOf(String key) {
+        String digits = key.replaceAll("\\D", "");
+        return digits.isEmpty() ? 0 : Integer.parseInt(digits);
+    }
+
+    private static String sizeSuffix(String volume) {
+        int comma = volume.indexOf(',');
+        return comma < 0 ? "" : volume.substring(comma);
+    }
+
+    private String newVolume(String sid, Cluster.StorageState st, int vmid, int index, String old) {
+        String name = (st.type().equals("dir") ? vmid + "/" : "") + "vm-" + vmid + "-disk-" + index
+                + (st.type().equals("dir") ? ".raw" : "");
+        return sid + ":" + name + sizeSuffix(old);
+    }
+
+    // ---------------------------------------------------------------- power
+
+    public Object power(Call call, GuestType type, String action) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            boolean skiplock = call.flag("skiplock");
+            String id = Integer.toString(g.vmid);
+            boolean lxc = type == GuestType.LXC;
+            switch (action) {
+                case "start" -> {
+                    if (g.running && lxc) {
+                        throw PveException.die("CT " + g.vmid + " already running");
+                    }
+                    return c.startTask(call, g.node, type.task("start"), id, "start", work(task -> {
+                        if (g.running) {
+                            throw PveException.die("VM " + g.vmid + " already running");
+                        }
+                        if (g.isTemplate()) {
+                            throw PveException.die(lxc ? "you can't start a CT if it's a template"
+                                    : "you can't start a vm if it's a template");
+                        }
+                        boolean fromDisk = !lxc && "suspended".equals(g.lock());
+                        if (!skiplock && !fromDisk) {
+                            Cluster.checkLock(g);
+                        }
+                        if (fromDisk) {
+                            g.config.remove("lock");
+                            task.log.add("resuming VM " + g.vmid + " from saved state");
+                        }
+                        return c.startListeners(g);
+                    })).upid;
+                }
+                case "stop" -> {
+                    if (!g.running && lxc) {
+                        throw PveException.die("CT " + g.vmid + " not running");
+                    }
+                    return c.startTask(call, g.node, type.task("stop"), id, "stop", work(task -> {
+                        if (!skiplock) {
+                            Cluster.checkLock(g);
+                        }
+                        return c.stopListeners(g);
+                    })).upid;
+                }
+                case "shutdown" -> {
+                    if (!g.running) {
+                        throw PveException.die((lxc ? "CT " : "VM ") + g.vmid + " not running");
+                    }
+                    if (g.paused) {
+                        throw PveException.die("VM is paused - cannot shutdown");
+                    }
+                    return c.startTask(call, g.node, type.task("shutdown"), id, "shutdown", work(task -> {
+                        if (!skiplock) {
+                            Cluster.checkLock(g);
+                        }
+                        return c.stopListeners(g);
+                    })).upid;
+                }
+                case "reboot" -> {
+                    if (!g.running) {
+                        throw PveException.die("VM " + g.vmid + " not running");
+                    }
+                    return c.startTask(call, g.node, type.task("reboot"), id, "reboot", work(task -> {
+                        Cluster.checkLock(g);
+                        return c.stopListeners(g).thenCompose(v -> {
+                            synchronized (c) {
+                                return g.deleted ? Cluster.done() : c.startListeners(g);
+                            }
+                        });
+                    })).upid;
+                }
+                case "reset" -> {
+                    if (!g.running) {
+                        throw PveException.die("VM " + g.vmid + " not running");
+                    }
+                    return c.startTask(call, g.node, "qmreset", id, "reboot", work(task -> {
+                        if (!skiplock) {
+                            Cluster.checkLock(g);
+                        }
+                        return c.stopListeners(g).thenCompose(v -> {
+                            synchronized (c) {
+                                return g.deleted ? Cluster.done() : c.startListeners(g);
+                            }
+                        });
+                    })).upid;
+                }
+                case "suspend" -> {
+                    if (!g.running) {
+                        throw PveException.die((lxc ? "CT " : "VM ") + g.vmid + " not running");
+                    }
+                    if (lxc) {
+                        return c.startTask(call, g.node, "vzsuspend", id, "suspend", work(task -> {
+                            Cluster.checkLock(g);
+                            task.log.add("checkpointing container " + g.vmid);
+                            return c.stopListeners(g);
+                        })).upid;
+                    }
+                    if (call.flag("todisk")) {
+                        if (!skiplock) {
+                            Cluster.checkLock(g);
+                        }
+                        g.config.put("lock", "suspending");
+                        return c.startTask(call, g.node, "qmsuspend", id, "suspend", new Cluster.TaskWork() {
+                            @Override
+                            public CompletionStage<Void> run(Task task) {
+                                task.log.add("suspend VM " + g.vmid + " to disk");
+                                g.config.put("lock", "suspended");
+                                g.config.put("vmstate", "local-lvm:vm-" + g.vmid + "-state-suspend-" + java.time.LocalDate.now());
+                                return c.stopListeners(g);
+                            }
+
+                            @Override
+                            public void fail(Task task, String error) {
+                                if ("suspending".equals(g.lock())) {
+                                    g.config.remove("lock");
+                                }
+                            }
+                        }).upid;
+                    }
+                    return c.startTask(call, g.node, "qmpause", id, "suspend", work(task -> {
+                        if (!skiplock) {
+                            Cluster.checkLock(g);
+                        }
+                        g.paused = true;
+                        return null;
+                    })).upid;
+                }
+                case "resume" -> {
+                    if (lxc) {
+                        if (g.running) {
+                            throw PveException.die("CT " + g.vmid + " already running");
+                        }
+                        return c.startTask(call, g.node, "vzresume", id, "resume", work(task -> c.startListeners(g))).upid;
+                    }
+                    boolean fromDisk = "suspended".equals(g.lock());
+                    if (!fromDisk && !g.running) {
+                        throw PveException.die("VM " + g.vmid + " not running");
+                    }
+                    return c.startTask(call, g.node, "qmresume", id, "resume", work(task -> {
+                        if (fromDisk) {
+                            g.config.remove("lock");
+                            g.config.remove("vmstate");
+                            return c.startListeners(g);
+                        }
+                        if (!skiplock) {
+                            Cluster.checkLock(g);
+                        }
+                        g.paused = false;
+                        return null;
+                    })).upid;
+                }
+                default -> throw new IllegalArgumentException(action);
+            }
+        }
+    }
+
+    interface Work {
+        CompletionStage<Void> run(Task task);
+    }
+
+    private static Cluster.TaskWork work(Work w) {
+        return new Cluster.TaskWork() {
+            @Override
+            public CompletionStage<Void> run(Task task) {
+                return w.run(task);
+            }
+
+            @Override
+            public void fail(Task task, String error) {
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- network views
+
+    public Object interfaces(Call call) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), GuestType.LXC, call.vmid());
+            if (!g.running) {
+                return null;
+            }
+            List<Map<String, Object>> out = new ArrayList<>();
+            out.add(lxcInterface("lo", "00:00:00:00:00:00", "127.0.0.1", 8));
+            String net0 = g.config.get("net0");
+            if (net0 != null) {
+                String name = propertyOf(net0, "name", "eth0");
+                String mac = propertyOf(net0, "hwaddr", "00:00:00:00:00:00");
+                out.add(lxcInterface(name, mac, g.address, c.network().prefix()));
+            }
+            return out;
+        }
+    }
+
+    private static Map<String, Object> lxcInterface(String name, String mac, String ipv4, int prefix) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("hwaddr", mac.toLowerCase());
+        m.put("hardware-address", mac.toLowerCase());
+        List<Map<String, Object>> addrs = new ArrayList<>();
+        if (ipv4 != null) {
+            m.put("inet", ipv4 + "/" + prefix);
+            addrs.add(Map.of("ip-address", ipv4, "ip-address-type", "inet", "prefix", prefix));
+        }
+        if (name.equals("lo")) {
+            m.put("inet6", "::1/128");
+            addrs.add(Map.of("ip-address", "::1", "ip-address-type", "inet6", "prefix", 128));
+        }
+        m.put("ip-addresses", addrs);
+        return m;
+    }
+
+    static String propertyOf(String propertyString, String key, String fallback) {
+        for (String part : propertyString.split(",")) {
+            if (part.startsWith(key + "=")) {
+                return part.substring(key.length() + 1);
+            }
+        }
+        return fallback;
+    }
+
+    private static String agentEnabled(Guest g) {
+        String agent = g.config.get("agent");
+        if (agent == null) {
+            return "0";
+        }
+        String first = agent.split(",")[0];
+        return first.equals("1") || first.equals("enabled=1") ? "1" : "0";
+    }
+
+    private void checkAgent(Guest g) {
+        if (!"1".equals(agentEnabled(g))) {
+            throw PveException.die("No QEMU guest agent configured");
+        }
+        if (!g.running) {
+            throw PveException.die("VM " + g.vmid + " is not running");
+        }
+        if (g.paused || g.address == null) {
+            throw PveException.die("QEMU guest agent is not running");
+        }
+    }
+
+    public Object agentPing(Call call) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), GuestType.QEMU, call.vmid());
+            checkAgent(g);
+            return Map.of("result", Map.of());
+        }
+    }
+
+    public Object agentInterfaces(Call call) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), GuestType.QEMU, call.vmid());
+            checkAgent(g);
+            List<Map<String, Object>> out = new ArrayList<>();
+            out.add(agentInterface("lo", "00:00:00:00:00:00", "127.0.0.1", 8, "::1", 128));
+            String net0 = g.config.get("net0");
+            String mac = net0 == null ? "BC:24:11:00:00:01" : net0.replaceFirst("^[a-z0-9]+=([0-9A-Fa-f:]+).*$", "$1");
+            out.add(agentInterface("eth0", mac, g.address, c.network().prefix(), null, 0));
+            return Map.of("result", out);
+        }
+    }
+
+    private static Map<String, Object> agentInterface(String name, String mac, String ipv4, int prefix, String ipv6, int prefix6) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("hardware-address", mac.toLowerCase());
+        List<Map<String, Object>> addrs = new ArrayList<>();
+        addrs.add(Map.of("ip-address", ipv4, "ip-address-type", "ipv4", "prefix", prefix));
+        if (ipv6 != null) {
+            addrs.add(Map.of("ip-address", ipv6, "ip-address-type", "ipv6", "prefix", prefix6));
+        }
+        m.put("ip-addresses", addrs);
+        m.put("statistics", Map.of("rx-bytes", 0, "rx-dropped", 0, "rx-errs", 0, "rx-packets", 0, "tx-bytes", 0,
+                "tx-dropped", 0, "tx-errs", 0, "tx-packets", 0));
+        return m;
+    }
+
+    // ---------------------------------------------------------------- delete and template
+
+    public Object delete(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            boolean lxc = type == GuestType.LXC;
+            if ("1".equals(g.config.get("protection"))) {
+                throw PveException.die("can't remove " + g.label() + " - protection mode enabled");
+            }
+            if (lxc || !call.flag("skiplock")) {
+                Cluster.checkLock(g);
+            }
+            if (g.running) {
+                if (!lxc) {
+                    throw PveException.die("VM " + g.vmid + " is running - destroy failed");
+                }
+                if (!call.flag("force")) {
+                    throw PveException.die("unable to destroy CT " + g.vmid + " - container is running");
+                }
+            }
+            return c.startTask(call, g.node, type.task("destroy"), Integer.toString(g.vmid), "destroy", work(task -> {
+                if (g.deleted) {
+                    return null;
+                }
+                CompletionStage<Void> stopped = g.running ? c.stopListeners(g) : Cluster.done();
+                task.log.add("Removing image: 100% complete...done.");
+                // the config goes last, as in PVE ("else we can have reuse race")
+                return stopped.thenAccept(v -> {
+                    synchronized (c) {
+                        if (!g.deleted) {
+                            c.removeGuest(g);
+                        }
+                    }
+                });
+            })).upid;
+        }
+    }
+
+    public Object template(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            boolean lxc = type == GuestType.LXC;
+            if (g.isTemplate()) {
+                throw PveException.die("you can't convert a template to a template");
+            }
+            if (g.running) {
+                throw PveException.die(lxc ? "you can't convert a CT to template if the CT is running"
+                        : "you can't convert a VM to template if VM is running");
+            }
+            if (!g.snapshots.isEmpty()) {
+                throw PveException.die("unable to create template, because " + type.word() + " contains snapshots");
+            }
+            Cluster.checkLock(g);
+            Task t = c.startTask(call, g.node, type.task("template"), Integer.toString(g.vmid), "template", work(task -> {
+                if (g.deleted) {
+                    throw PveException.die("Configuration file 'nodes/" + g.node + "/" + type.configDir() + "/" + g.vmid
+                            + ".conf' does not exist");
+                }
+                Cluster.checkLock(g);
+                for (Map.Entry<String, String> e : g.config.entrySet()) {
+                    if (Cluster.isVolumeKey(type, e.getKey())) {
+                        e.setValue(e.getValue().replaceFirst(":(\\d+/)?vm-", ":$1base-"));
+                    }
+                }
+                g.config.put("template", "1");
+                task.log.add("converting " + g.label() + " to template");
+                return null;
+            }));
+            // LXC forks the worker and discards its UPID; QEMU returns it
+            return lxc ? null : t.upid;
+        }
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    public Object snapshots(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Guest.Snapshot s : g.snapshots.values()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", s.name());
+                m.put("description", s.description() == null ? "" : s.description());
+                m.put("snaptime", s.snaptime());
+                if (s.parent() != null) {
+                    m.put("parent", s.parent());
+                }
+                if (type == GuestType.QEMU) {
+                    m.put("vmstate", 0);
+                }
+                out.add(m);
+            }
+            Map<String, Object> current = new LinkedHashMap<>();
+            current.put("name", "current");
+            current.put("description", "You are here!");
+            if (g.config.get("parent") != null) {
+                current.put("parent", g.config.get("parent"));
+            }
+            if (type == GuestType.QEMU) {
+                current.put("running", g.running ? 1 : 0);
+            }
+            out.add(current);
+            return out;
+        }
+    }
+
+    public Object snapshot(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            String name = call.param("snapname");
+            if (name.equals("current") || name.equals("vzdump")) {
+                throw PveException.die("unable to use snapshot name '" + name + "' (reserved name)");
+            }
+            return c.startTask(call, g.node, type.task("snapshot"), Integer.toString(g.vmid), "snapshot", work(task -> {
+                if (g.snapshots.containsKey(name)) {
+                    throw PveException.die("snapshot name '" + name + "' already used");
+                }
+                if (g.isTemplate()) {
+                    throw PveException.die("you can't take a snapshot if it's a template");
+                }
+                Cluster.checkLock(g);
+                Map<String, String> conf = new LinkedHashMap<>(g.config);
+                conf.remove("parent");
+                Cluster.copyTree(g.workDir, c.snapshotDir(g, name));
+                String description = call.param("description");
+                g.snapshots.put(name, new Guest.Snapshot(name, conf, description == null ? null
+                        : Cluster.normalizeDescription(description), Instant.now().getEpochSecond(), g.config.get("parent"),
+                        c.snapshotDir(g, name)));
+                g.config.put("parent", name);
+                task.log.add("snapshot '" + name + "' created");
+                return null;
+            })).upid;
+        }
+    }
+
+    public Object deleteSnapshot(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            String name = call.param("snapname");
+            return c.startTask(call, g.node, type.task("delsnapshot"), Integer.toString(g.vmid), "snapshot", work(task -> {
+                Guest.Snapshot s = g.snapshots.get(name);
+                if (s == null) {
+                    throw PveException.die("snapshot '" + name + "' does not exist");
+                }
+                if (!call.flag("force")) {
+                    Cluster.checkLock(g);
+                }
+                g.snapshots.remove(name);
+                g.snapshots.replaceAll((k, v) -> name.equals(v.parent())
+                        ? new Guest.Snapshot(v.name(), v.config(), v.description(), v.snaptime(), s.parent(), v.files()) : v);
+                if (name.equals(g.config.get("parent"))) {
+                    if (s.parent() == null) {
+                        g.config.remove("parent");
+                    } else {
+                        g.config.put("parent", s.parent());
+                    }
+                }
+                Cluster.deleteTree(s.files());
+                return null;
+            })).upid;
+        }
+    }
+
+    public Object rollback(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            String name = call.param("snapname");
+            boolean start = call.flag("start");
+            return c.startTask(call, g.node, type.task("rollback"), Integer.toString(g.vmid), "rollback", work(task -> {
+                Guest.Snapshot s = g.snapshots.get(name);
+                if (s == null) {
+                    throw PveException.die("snapshot '" + name + "' does not exist");
+                }
+                Cluster.checkLock(g);
+                CompletionStage<Void> stopped = g.running ? c.stopListeners(g) : Cluster.done();
+                g.config.clear();
+                g.config.putAll(s.config());
+                g.config.put("parent", name);
+                Cluster.deleteTree(g.workDir);
+                Cluster.copyTree(s.files(), g.workDir);
+                return stopped.thenCompose(v -> {
+                    synchronized (c) {
+                        return start && !g.deleted ? c.startListeners(g) : Cluster.done();
+                    }
+                });
+            })).upid;
+        }
+    }
+
+    public Object snapshotConfig(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            Guest.Snapshot s = g.snapshots.get(call.param("snapname"));
+            if (s == null) {
+                throw PveException.die("snapshot '" + call.param("snapname") + "' does not exist");
+            }
+            Map<String, Object> out = new LinkedHashMap<>(s.config());
+            if (s.description() != null) {
+                out.put("description", s.description());
+            }
+            out.put("snaptime", s.snaptime());
+            if (s.parent() != null) {
+                out.put("parent", s.parent());
+            }
+            return out;
+        }
+    }
+
+    public Object updateSnapshotConfig(Call call, GuestType type) {
+        synchronized (c) {
+            c.node(call.node());
+            Guest g = c.load(call.node(), type, call.vmid());
+            Guest.Snapshot s = g.snapshots.get(call.param("snapname"));
+            if (s == null) {
+                throw PveException.die("snapshot '" + call.param("snapname") + "' does not exist");
+            }
+            if (call.param("description") != null) {
+                g.snapshots.put(s.name(), new Guest.Snapshot(s.name(), s.config(),
+                        Cluster.normalizeDescription(call.param("description")), s.snaptime(), s.parent(), s.files()));
+            }
+            return null;
+        }
+    }
+}
