@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Services go through the real url-router: it computes and stores the URLs the API then shows. */
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
-@WithTestResource(value = UpstreamsResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = UpstreamsResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ServicesThroughRouterTest {
 
     @Inject
