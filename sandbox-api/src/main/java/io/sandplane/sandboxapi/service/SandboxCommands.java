@@ -95,7 +95,7 @@ public class SandboxCommands {
             case DELETE -> provisioner::delete;
         };
         upstream(() -> call.apply(s.id));
-        return queries.view(caller, id);
+        return queries.fresh(caller, id);
     }
 
     /** Commands that are already done answer with the sandbox as it is (a retried command is harmless). */
@@ -124,12 +124,12 @@ public class SandboxCommands {
             return n;
         });
         if (updated == 0) {
-            Sandbox current = queries.owned(caller, id);
+            SandboxView current = queries.fresh(caller, id);
             throw new ProblemException(409, "not-live", "Sandbox not live",
-                    "sandbox " + id + " is " + current.status + "; only a live sandbox has a TTL to extend",
-                    Map.of("currentStatus", current.status.name()));
+                    "sandbox " + id + " is " + current.status() + "; only a live sandbox has a TTL to extend",
+                    Map.of("currentStatus", current.status().name()));
         }
-        return queries.view(caller, id);
+        return queries.fresh(caller, id);
     }
 
     public ExecOutput exec(Caller caller, String id, ExecBody body) {

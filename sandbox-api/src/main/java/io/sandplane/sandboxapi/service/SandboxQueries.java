@@ -74,7 +74,17 @@ public class SandboxQueries {
         return SandboxViews.of(s, services.forSandbox(s.id));
     }
 
-    @Transactional
+    /**
+     * The sandbox as another service just left it. Without a transaction, reads of one request share
+     * a session that would answer with the row as it was loaded earlier in the request; a new
+     * transaction reads afresh.
+     */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public SandboxView fresh(Caller caller, String id) {
+        return view(caller, id);
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
     public SandboxView view(String id) {
         Sandbox s = sandboxes.findById(id);
         if (s == null) {
