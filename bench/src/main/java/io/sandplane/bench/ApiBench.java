@@ -3,6 +3,8 @@ package io.sandplane.bench;
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ProjectLayout;
 import io.sandplane.devsupport.ServiceProcess;
+import io.sandplane.devsupport.provisioner.SharedProvisioner;
+import io.sandplane.devsupport.test.SharedPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,14 +57,17 @@ public final class ApiBench {
         int starts = intArg(args, "--starts", 300);
         String loadBefore = loadAverage();
         Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "api-bench-");
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder(work.resolve("pg")).durabilityOff().start();
-                ServiceProcess api = ServiceProcess.of("sandbox-api")
+        int waitingStarts = intArg(args, "--waiting-starts", 20);
+        // The provisioner over the pve-simulator, each its built jar as a process, on one PostgreSQL.
+        EmbeddedPostgres pg = SharedPostgres.get();
+        SharedProvisioner provisioner = SharedProvisioner.get();
+        try (ServiceProcess api = ServiceProcess.of("sandbox-api")
                         .env(Map.of("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl(),
                                 "QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgres.USER,
                                 "QUARKUS_DATASOURCE_PASSWORD", "unused",
-                                "SANDPLANE_INTERNAL_TOKEN", "bench-internal-token-0123456789",
+                                "SANDPLANE_INTERNAL_TOKEN", SharedProvisioner.INTERNAL_TOKEN,
                                 "SANDPLANE_OPERATOR_TOKEN", OPERATOR,
-                                "SANDPLANE_PROVISIONER_URL", "http://127.0.0.1:9",
+                                "SANDPLANE_PROVISIONER_URL", provisioner.url(),
                                 "SANDPLANE_URL_ROUTER_URL", "http://127.0.0.1:9",
                                 "QUARKUS_LOG_LEVEL", "WARN"))
                         .jvmOptions(jvmOptions(args, work))
@@ -81,7 +86,7 @@ public final class ApiBench {
             List<Double> rates = new ArrayList<>();
             List<Double> cpuPerRequest = new ArrayList<>();
             List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-            long postmaster = postmasterPid(work.resolve("pg"));
+            long postmaster = postmasterPid(pg);
             for (int r = 0; r < runs; r++) {
                 long cpuBefore = CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster);
                 Result result = throughput(http, getRequest, clients, Duration.ofSeconds(seconds));
@@ -123,16 +128,55 @@ public final class ApiBench {
                 }
             }
             double startCpuMs = (double) (CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster) - startCpuBefore) / starts;
+
+            // Waiting starts through the real provisioner: what the API adds to the provisioner call.
+            List<Double> waitApiMs = new ArrayList<>();
+            List<Double> waitAddedMs = new ArrayList<>();
+            List<Double> waitProvisionerMs = new ArrayList<>();
+            for (int i = 0; i < waitingStarts + 2; i++) {
+                HttpRequest start = HttpRequest.newBuilder(post).header("Authorization", "Bearer " + key)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"preset\":\"4vcpu_8gb_32gb\"}")).build();
+                long began = System.nanoTime();
+                HttpResponse<String> response = http.send(start, HttpResponse.BodyHandlers.ofString());
+                double elapsed = (System.nanoTime() - began) / 1e6;
+                if (response.statusCode() != 201) {
+                    throw new IllegalStateException("waiting start answered " + response.statusCode() + ": " + response.body());
+                }
+                String timing = response.headers().firstValue("Server-Timing").orElse("");
+                Matcher p = Pattern.compile("provisioner;dur=([0-9.]+)").matcher(timing);
+                Matcher a = API_DUR.matcher(timing);
+                if (!p.find() || !a.find()) {
+                    throw new IllegalStateException("no Server-Timing on a start: " + timing);
+                }
+                if (i >= 2) { // two warm-up starts
+                    waitApiMs.add(Double.parseDouble(a.group(1)));
+                    waitProvisionerMs.add(Double.parseDouble(p.group(1)));
+                    waitAddedMs.add(elapsed - Double.parseDouble(p.group(1)));
+                }
+                Matcher id = Pattern.compile("\"id\":\"(sbx_[a-z2-7]+)\"").matcher(response.body());
+                if (id.find()) {
+                    http.send(HttpRequest.newBuilder(URI.create(api.url() + "/api/sandboxes/" + id.group(1)))
+                            .header("Authorization", "Bearer " + key).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+                }
+            }
             write(runs, seconds, clients, rates, cpuPerRequest, latencies, apiMs, clientMs, startCpuMs, loadBefore, loadAverage());
+            appendWaiting(waitApiMs, waitAddedMs, waitProvisionerMs);
         }
     }
 
     record Result(double perSecond, long count, List<Double> latenciesMs) {
     }
 
-    /** PostgreSQL writes its postmaster's pid on the first line of postmaster.pid. */
-    private static long postmasterPid(Path dataDirectory) throws IOException {
-        return Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).getFirst().trim());
+    /** The server's own pid, from PostgreSQL itself; its backends are its children. */
+    private static long postmasterPid(EmbeddedPostgres pg) throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER, "");
+                var rs = c.createStatement().executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            long backend = rs.getLong(1);
+            String stat = Files.readString(Path.of("/proc/" + backend + "/stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        }
     }
 
     private static Result throughput(HttpClient http, HttpRequest request, int clients, Duration duration) throws Exception {
@@ -301,6 +345,26 @@ public final class ApiBench {
             System.out.println("flight recording: " + jfr);
         }
         return options;
+    }
+
+    private static void appendWaiting(List<Double> apiMs, List<Double> addedMs, List<Double> provisionerMs) throws IOException {
+        Stats api = Stats.of(apiMs);
+        Stats added = Stats.of(addedMs);
+        Stats prov = Stats.of(provisionerMs);
+        String section = String.format(Locale.ROOT, """
+
+                ## Waiting starts through the real provisioner (`wait=true`, pve-simulator, %d starts after 2 warm-up)
+
+                | measure | median (ms) | min | max | target |
+                |---|---|---|---|---|
+                | provisioner call (`Server-Timing provisioner;dur`) | %.1f | %.1f | %.1f | |
+                | API's own time (`Server-Timing api;dur`) | %.2f | %.2f | %.2f | p50 ≤ 5 ms |
+                | client-observed total minus the provisioner call | %.2f | %.2f | %.2f | p50 ≤ 5 ms |
+                """, apiMs.size(), prov.median(), prov.min(), prov.max(), api.median(), api.min(), api.max(),
+                added.median(), added.min(), added.max());
+        Path out = ProjectLayout.root().resolve("bench/results/api.md");
+        Files.writeString(out, Files.readString(out) + section);
+        System.out.println(section);
     }
 
     private static String loadAverage() {
