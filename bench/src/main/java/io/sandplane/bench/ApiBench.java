@@ -92,14 +92,16 @@ public final class ApiBench {
             List<Double> apiMs = new ArrayList<>();
             List<Double> clientMs = new ArrayList<>();
             long startCpuBefore = 0;
-            for (int i = 0; i < starts + 50; i++) {
+            long startApiCpuBefore = 0;
+            for (int i = 0; i < starts + 200; i++) {
                 HttpRequest start = HttpRequest.newBuilder(post).header("Authorization", "Bearer " + key)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(
                                 "{\"preset\":\"4vcpu_8gb_32gb\",\"wait\":false,\"metadata\":{\"run\":\"" + i + "\"}}"))
                         .build();
-                if (i == 50) {
-                    startCpuBefore = CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster);
+                if (i == 200) {
+                    startApiCpuBefore = CpuTime.ofTree(api.pid());
+                    startCpuBefore = startApiCpuBefore + CpuTime.ofTree(postmaster);
                 }
                 long began = System.nanoTime();
                 HttpResponse<String> response = http.send(start, HttpResponse.BodyHandlers.ofString());
@@ -107,7 +109,7 @@ public final class ApiBench {
                 if (response.statusCode() != 202) {
                     throw new IllegalStateException("start answered " + response.statusCode() + ": " + response.body());
                 }
-                if (i >= 50) { // the first 50 warm up
+                if (i >= 200) { // the first 200 warm up
                     Matcher m = API_DUR.matcher(response.headers().firstValue("Server-Timing").orElse(""));
                     if (!m.find()) {
                         throw new IllegalStateException("no Server-Timing on a start");
@@ -117,6 +119,9 @@ public final class ApiBench {
                 }
             }
             double startCpuMs = (double) (CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster) - startCpuBefore) / starts;
+            double startApiCpuMs = (double) (CpuTime.ofTree(api.pid()) - startApiCpuBefore) / starts;
+            System.out.printf(Locale.ROOT, "CPU per start: %.2f ms (sandbox-api %.2f ms, PostgreSQL %.2f ms)%n",
+                    startCpuMs, startApiCpuMs, startCpuMs - startApiCpuMs);
             write(runs, seconds, clients, rates, cpuPerRequest, latencies, apiMs, clientMs, startCpuMs, loadBefore, loadAverage());
         }
 
@@ -330,7 +335,7 @@ public final class ApiBench {
                 and of every PostgreSQL process) and does not depend on what else runs on the machine;
                 the load generator's own CPU is not counted, as it would not run on the API's machine.
 
-                ## The API's part of a start (`POST /api/sandboxes`, wait=false, one client, %d starts after 50 warm-up)
+                ## The API's part of a start (`POST /api/sandboxes`, wait=false, one client, %d starts after 200 warm-up)
 
                 `api;dur` is what sandbox-api reports in `Server-Timing` for its own work: validation,
                 template resolution, the admission transaction (team row lock, idempotency, live quota,

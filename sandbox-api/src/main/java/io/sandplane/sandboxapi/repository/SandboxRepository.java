@@ -28,6 +28,17 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
         return count("teamId = ?1 and status in ?2", teamId, live);
     }
 
+    /** How many starts since {@code since}, and the oldest of them, in one query. */
+    public StartsInWindow startsSince(UUID teamId, Instant since) {
+        Object[] row = getEntityManager().createQuery(
+                "select count(s), min(s.createdAt) from Sandbox s where s.teamId = :team and s.createdAt > :since", Object[].class)
+                .setParameter("team", teamId).setParameter("since", since).getSingleResult();
+        return new StartsInWindow(((Number) row[0]).intValue(), (Instant) row[1]);
+    }
+
+    public record StartsInWindow(int count, Instant oldest) {
+    }
+
     public long countStartedSince(UUID teamId, Instant since) {
         return count("teamId = ?1 and createdAt > ?2", teamId, since);
     }

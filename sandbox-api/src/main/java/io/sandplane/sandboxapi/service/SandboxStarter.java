@@ -78,8 +78,9 @@ public class SandboxStarter {
     }
 
     private StartResult startInBackground(Admission.Admitted a) {
+        // The row as admitted: nothing else has touched it yet, and it has no services.
+        SandboxView view = SandboxViews.of(a.sandbox(), java.util.List.of());
         background.provision(a.sandbox().id);
-        SandboxView view = queries.view(a.sandbox().id);
         return new StartResult(view.withAccessToken(a.accessToken()), false, false, a.rate(), Duration.ZERO);
     }
 

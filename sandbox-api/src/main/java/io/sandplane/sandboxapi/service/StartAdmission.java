@@ -149,13 +149,15 @@ public class StartAdmission {
     /** The start window after {@code adding} more starts; remaining is negative when over the limit. */
     private RateWindow window(Team team, Instant now, int adding) {
         Instant since = now.minus(WINDOW);
-        int used = (int) sandboxes.countStartedSince(team.id, since);
+        SandboxRepository.StartsInWindow starts = sandboxes.startsSince(team.id, since);
+        int used = starts.count();
         int remaining = team.startsPerHour - used - adding;
-        Instant reset = now.plus(WINDOW);
+        Instant reset = starts.oldest() == null ? now.plus(WINDOW) : starts.oldest().plus(WINDOW);
         int toFree = used + adding - team.startsPerHour;
-        if (used > 0) {
-            // The slot this start needs frees when the start (used - limit + adding)-th oldest leaves the window.
-            int skip = Math.max(0, Math.min(used - 1, toFree - 1));
+        if (toFree > 1) {
+            // Over the limit by more than one (the limit was lowered): the slot frees when the
+            // (used - limit + adding)-th oldest start leaves the window.
+            int skip = Math.min(used - 1, toFree - 1);
             reset = sandboxes.startedSince(team.id, since, skip).map(t -> t.plus(WINDOW)).orElse(reset);
         }
         return new RateWindow(team.startsPerHour, remaining, reset);

@@ -5,9 +5,7 @@ import io.sandplane.model.catalog.PresetId;
 import io.sandplane.model.entity.Template;
 import io.sandplane.model.provider.Provider;
 import io.sandplane.model.snapshot.SnapshotId;
-import io.sandplane.sandboxapi.repository.TemplateRepository;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,23 +19,23 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class TemplateResolver {
 
-    private final TemplateRepository templates;
+    private final ActiveTemplates templates;
     private final Provider activeProvider;
 
-    public TemplateResolver(TemplateRepository templates, ActiveProvider activeProvider) {
+    public TemplateResolver(ActiveTemplates templates, ActiveProvider activeProvider) {
         this.templates = templates;
         this.activeProvider = activeProvider.get();
     }
 
-    @Transactional
     public ResolvedTemplate bySnapshotId(String raw) {
         SnapshotId id = SnapshotId.parse(raw);
+        List<Template> active = templates.of(activeProvider);
         List<Template> matches = switch (id) {
-            case SnapshotId.Catalog c -> templates.activeBySnapshot(c.value());
-            case SnapshotId.Unified u -> templates.active(u.provider()).stream()
-                    .filter(t -> t.presetId.equals(u.presetId().value()) && t.version == u.version()).toList();
-            case SnapshotId.Legacy l -> templates.active(l.provider()).stream()
-                    .filter(t -> t.presetId.equals(l.presetId().value()) && t.templateVmid == l.templateVmid()).toList();
+            case SnapshotId.Catalog c -> active.stream().filter(t -> t.snapshotId.equals(c.value())).toList();
+            case SnapshotId.Unified u -> active.stream().filter(t -> t.provider == u.provider()
+                    && t.presetId.equals(u.presetId().value()) && t.version == u.version()).toList();
+            case SnapshotId.Legacy l -> active.stream().filter(t -> t.provider == l.provider()
+                    && t.presetId.equals(l.presetId().value()) && t.templateVmid == l.templateVmid()).toList();
         };
         Template t = matches.stream().filter(m -> m.provider == activeProvider).findFirst()
                 .orElseThrow(() -> new InvalidValueException("snapshotId", "unknown snapshot id " + InvalidValueException.quote(raw)
@@ -46,7 +44,6 @@ public class TemplateResolver {
     }
 
     /** A preset's given version, or its latest; the default preset when {@code preset} is null. */
-    @Transactional
     public ResolvedTemplate byPreset(String preset, Integer version) {
         Map<String, TreeMap<Integer, Template>> presets = presets();
         if (presets.isEmpty()) {
@@ -70,10 +67,9 @@ public class TemplateResolver {
      * Active presets of the provider in catalog order (the first is the default), each with its versions;
      * one template row per version stands for all its copies.
      */
-    @Transactional
     public Map<String, TreeMap<Integer, Template>> presets() {
         Map<String, TreeMap<Integer, Template>> presets = new LinkedHashMap<>();
-        templates.active(activeProvider).stream()
+        templates.of(activeProvider).stream()
                 .sorted(Comparator.comparingLong(t -> t.id))
                 .forEach(t -> presets.computeIfAbsent(t.presetId, p -> new TreeMap<>()).putIfAbsent(t.version, t));
         return presets;
