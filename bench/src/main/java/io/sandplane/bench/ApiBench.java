@@ -1,0 +1,436 @@
+package io.sandplane.bench;
+
+import io.sandplane.devsupport.EmbeddedPostgres;
+import io.sandplane.devsupport.ProjectLayout;
+import io.sandplane.devsupport.ServiceProcess;
+import io.sandplane.devsupport.provisioner.SharedProvisioner;
+import io.sandplane.devsupport.test.SharedPostgres;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * sandbox-api throughput and the API's share of a start.
+ *
+ * <ol>
+ * <li>{@code GET /api/sandboxes/{id}} with a team key, from {@code --clients} concurrent clients
+ * for {@code --seconds} per run: requests per second (target ≥ 3,000 on 2 cores).</li>
+ * <li>The API's added time on a start: the API's own part of {@code POST /api/sandboxes} as it
+ * reports it in {@code Server-Timing} ({@code api;dur}: validation, authentication, the admission
+ * transaction with quota/rate/idempotency checks and the insert, the final read). With
+ * {@code wait=false} no provisioner is called, so the client-side latency is an upper bound of the
+ * API's part too (target p50 ≤ 5 ms).</li>
+ * </ol>
+ * Runs sandbox-api as a process (as deployed) over an embedded PostgreSQL; writes bench/results/api.md.
+ */
+public final class ApiBench {
+
+    private static final String OPERATOR = "bench-operator-token-0123456789";
+    private static final Pattern API_DUR = Pattern.compile("api;dur=([0-9.]+)");
+
+    public static void main(String[] args) throws Exception {
+        int runs = intArg(args, "--runs", 5);
+        int seconds = intArg(args, "--seconds", 10);
+        int clients = intArg(args, "--clients", 16);
+        int starts = intArg(args, "--starts", 300);
+        String loadBefore = loadAverage();
+        Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "api-bench-");
+        int waitingStarts = intArg(args, "--waiting-starts", 20);
+        EmbeddedPostgres pg = SharedPostgres.get();
+        // Phase 1 (reads, admission): no provisioner, so background starts end at once and load nothing else.
+        try (ServiceProcess api = api(pg, "http://127.0.0.1:9", jvmOptions(args, work), work.resolve("sandbox-api.log"))) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            String key = setUpTeam(http, api.url());
+            String teamId = teamId(http, api.url());
+            String sandboxId = insertRunningSandbox(pg, teamId);
+            URI get = URI.create(api.url() + "/api/sandboxes/" + sandboxId);
+            HttpRequest getRequest = HttpRequest.newBuilder(get).header("Authorization", "Bearer " + key).GET().build();
+
+            // Warm-up: JIT, connection pools (long: the JIT shares the cores with everything else).
+            throughput(http, getRequest, clients, Duration.ofSeconds(Math.max(5, seconds)));
+            throughput(http, getRequest, clients, Duration.ofSeconds(Math.max(5, seconds)));
+            List<Double> rates = new ArrayList<>();
+            List<Double> cpuPerRequest = new ArrayList<>();
+            List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+            long postmaster = postmasterPid(pg);
+            for (int r = 0; r < runs; r++) {
+                long cpuBefore = CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster);
+                Result result = throughput(http, getRequest, clients, Duration.ofSeconds(seconds));
+                long cpuMs = CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster) - cpuBefore;
+                rates.add(result.perSecond());
+                cpuPerRequest.add((double) cpuMs / result.count());
+                latencies.addAll(result.latenciesMs());
+                System.out.printf(Locale.ROOT, "GET run %d: %.0f req/s, %.3f ms CPU (API + PostgreSQL) per request%n",
+                        r + 1, result.perSecond(), (double) cpuMs / result.count());
+            }
+
+            // Starts: sequential, one client, so each measures the API alone.
+            URI post = URI.create(api.url() + "/api/sandboxes");
+            List<Double> apiMs = new ArrayList<>();
+            List<Double> clientMs = new ArrayList<>();
+            long startCpuBefore = 0;
+            long startApiCpuBefore = 0;
+            for (int i = 0; i < starts + 200; i++) {
+                HttpRequest start = HttpRequest.newBuilder(post).header("Authorization", "Bearer " + key)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"preset\":\"4vcpu_8gb_32gb\",\"wait\":false,\"metadata\":{\"run\":\"" + i + "\"}}"))
+                        .build();
+                if (i == 200) {
+                    startApiCpuBefore = CpuTime.ofTree(api.pid());
+                    startCpuBefore = startApiCpuBefore + CpuTime.ofTree(postmaster);
+                }
+                long began = System.nanoTime();
+                HttpResponse<String> response = http.send(start, HttpResponse.BodyHandlers.ofString());
+                double elapsed = (System.nanoTime() - began) / 1e6;
+                if (response.statusCode() != 202) {
+                    throw new IllegalStateException("start answered " + response.statusCode() + ": " + response.body());
+                }
+                if (i >= 200) { // the first 200 warm up
+                    Matcher m = API_DUR.matcher(response.headers().firstValue("Server-Timing").orElse(""));
+                    if (!m.find()) {
+                        throw new IllegalStateException("no Server-Timing on a start");
+                    }
+                    apiMs.add(Double.parseDouble(m.group(1)));
+                    clientMs.add(elapsed);
+                }
+            }
+            double startCpuMs = (double) (CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster) - startCpuBefore) / starts;
+            double startApiCpuMs = (double) (CpuTime.ofTree(api.pid()) - startApiCpuBefore) / starts;
+            System.out.printf(Locale.ROOT, "CPU per start: %.2f ms (sandbox-api %.2f ms, PostgreSQL %.2f ms)%n",
+                    startCpuMs, startApiCpuMs, startCpuMs - startApiCpuMs);
+            write(runs, seconds, clients, rates, cpuPerRequest, latencies, apiMs, clientMs, startCpuMs, loadBefore, loadAverage());
+        }
+
+        // Phase 2: waiting starts through the real provisioner (over the pve-simulator), one at a time.
+        SharedProvisioner provisioner = SharedProvisioner.get();
+        try (ServiceProcess api = api(pg, provisioner.url(), List.of("-Xmx512m"), work.resolve("sandbox-api-2.log"))) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            String key = newKey(http, api.url());
+            URI post = URI.create(api.url() + "/api/sandboxes");
+            warmUpStartPath(http, api.url());
+            List<Double> waitApiMs = new ArrayList<>();
+            List<Double> waitAddedMs = new ArrayList<>();
+            List<Double> waitProvisionerMs = new ArrayList<>();
+            for (int i = 0; i < waitingStarts + 10; i++) {
+                HttpRequest start = HttpRequest.newBuilder(post).header("Authorization", "Bearer " + key)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"preset\":\"4vcpu_8gb_32gb\"}")).build();
+                long began = System.nanoTime();
+                HttpResponse<String> response = http.send(start, HttpResponse.BodyHandlers.ofString());
+                double elapsed = (System.nanoTime() - began) / 1e6;
+                if (response.statusCode() != 201) {
+                    throw new IllegalStateException("waiting start answered " + response.statusCode() + ": " + response.body());
+                }
+                String timing = response.headers().firstValue("Server-Timing").orElse("");
+                Matcher p = Pattern.compile("provisioner;dur=([0-9.]+)").matcher(timing);
+                Matcher a = API_DUR.matcher(timing);
+                if (!p.find() || !a.find()) {
+                    throw new IllegalStateException("no Server-Timing on a start: " + timing);
+                }
+                if (i >= 10) { // ten warm-up starts
+                    waitApiMs.add(Double.parseDouble(a.group(1)));
+                    waitProvisionerMs.add(Double.parseDouble(p.group(1)));
+                    waitAddedMs.add(elapsed - Double.parseDouble(p.group(1)));
+                }
+                Matcher id = Pattern.compile("\"id\":\"(sbx_[a-z2-7]+)\"").matcher(response.body());
+                if (id.find()) {
+                    http.send(HttpRequest.newBuilder(URI.create(api.url() + "/api/sandboxes/" + id.group(1)))
+                            .header("Authorization", "Bearer " + key).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+                }
+            }
+            appendWaiting(waitApiMs, waitAddedMs, waitProvisionerMs);
+        }
+    }
+
+    record Result(double perSecond, long count, List<Double> latenciesMs) {
+    }
+
+    private static ServiceProcess api(EmbeddedPostgres pg, String provisionerUrl, List<String> jvmOptions, Path log) {
+        return ServiceProcess.of("sandbox-api")
+                .env(Map.of("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl(),
+                        "QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgres.USER,
+                        "QUARKUS_DATASOURCE_PASSWORD", "unused",
+                        "SANDPLANE_INTERNAL_TOKEN", SharedProvisioner.INTERNAL_TOKEN,
+                        "SANDPLANE_OPERATOR_TOKEN", OPERATOR,
+                        "SANDPLANE_PROVISIONER_URL", provisionerUrl,
+                        "SANDPLANE_URL_ROUTER_URL", "http://127.0.0.1:9",
+                        "QUARKUS_LOG_LEVEL", "WARN"))
+                .jvmOptions(jvmOptions)
+                .logFile(log)
+                .start();
+    }
+
+    /**
+     * A fresh process runs the start path interpreted at first. Warm it without provisioning: starts of
+     * a team whose hourly limit is 0 go through authentication, validation, template resolution and
+     * the admission transaction and stop at the rate limit.
+     */
+    private static void warmUpStartPath(HttpClient http, String base) throws IOException, InterruptedException {
+        post(http, base + "/api/admin/teams", "{\"slug\":\"bench-warm\",\"name\":\"Warm-up\",\"quotas\":{\"startsPerHour\":0}}");
+        Matcher m = Pattern.compile("\"key\":\"([^\"]+)\"").matcher(post(http, base + "/api/admin/teams/bench-warm/keys", "{}"));
+        if (!m.find()) {
+            throw new IllegalStateException("no warm-up key");
+        }
+        HttpRequest start = HttpRequest.newBuilder(URI.create(base + "/api/sandboxes")).header("Authorization", "Bearer " + m.group(1))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"preset\":\"4vcpu_8gb_32gb\",\"metadata\":{\"warm\":\"up\"}}")).build();
+        for (int i = 0; i < 2000; i++) {
+            int status = http.send(start, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status != 429) {
+                throw new IllegalStateException("warm-up start answered " + status);
+            }
+        }
+    }
+
+    /** Another key of the bench team (created in phase 1). */
+    private static String newKey(HttpClient http, String base) throws IOException, InterruptedException {
+        String body = post(http, base + "/api/admin/teams/bench/keys", "{\"name\":\"bench-2\"}");
+        Matcher m = Pattern.compile("\"key\":\"([^\"]+)\"").matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no key in " + body);
+        }
+        return m.group(1);
+    }
+
+    /** The server's own pid, from PostgreSQL itself; its backends are its children. */
+    private static long postmasterPid(EmbeddedPostgres pg) throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER, "");
+                var rs = c.createStatement().executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            long backend = rs.getLong(1);
+            String stat = Files.readString(Path.of("/proc/" + backend + "/stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        }
+    }
+
+    private static Result throughput(HttpClient http, HttpRequest request, int clients, Duration duration) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong done = new AtomicLong();
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<Future<?>> futures = new ArrayList<>();
+        long began = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            futures.add(pool.submit(() -> {
+                List<Double> mine = new ArrayList<>();
+                while (!stop.get()) {
+                    long t = System.nanoTime();
+                    HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+                    if (response.statusCode() != 200) {
+                        throw new IllegalStateException("GET answered " + response.statusCode());
+                    }
+                    mine.add((System.nanoTime() - t) / 1e6);
+                    done.incrementAndGet();
+                }
+                latencies.addAll(mine);
+                return null;
+            }));
+        }
+        Thread.sleep(duration.toMillis());
+        stop.set(true);
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        double elapsed = (System.nanoTime() - began) / 1e9;
+        pool.shutdown();
+        return new Result(done.get() / elapsed, done.get(), latencies);
+    }
+
+    private static String setUpTeam(HttpClient http, String base) throws IOException, InterruptedException {
+        post(http, base + "/api/admin/teams",
+                "{\"slug\":\"bench\",\"name\":\"Bench\",\"quotas\":{\"maxLiveSandboxes\":100000,\"startsPerHour\":100000}}");
+        String body = post(http, base + "/api/admin/teams/bench/keys", "{\"name\":\"bench\"}");
+        Matcher m = Pattern.compile("\"key\":\"([^\"]+)\"").matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no key in " + body);
+        }
+        return m.group(1);
+    }
+
+    private static String teamId(HttpClient http, String base) throws IOException, InterruptedException {
+        String body = http.send(HttpRequest.newBuilder(URI.create(base + "/api/admin/teams/bench"))
+                .header("Authorization", "Bearer " + OPERATOR).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("\"id\":\"([^\"]+)\"").matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no team id in " + body);
+        }
+        return m.group(1);
+    }
+
+    private static String post(HttpClient http, String url, String json) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + OPERATOR)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    /** A RUNNING sandbox with its four default services, as the provisioner and url-router leave it. */
+    private static String insertRunningSandbox(EmbeddedPostgres pg, String teamId) throws Exception {
+        String id = "sbx_benchbenchbenchbench";
+        Timestamp now = Timestamp.from(Instant.now());
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER, "")) {
+            try (PreparedStatement s = c.prepareStatement("""
+                    insert into sandboxes (id, team_id, provider, snapshot_id, preset_id, template_version, status, step,
+                        vmid, node, ttl_seconds, ttl_action, expires_at, wake_on_http, metadata, created_at, updated_at,
+                        status_changed_at)
+                    values (?, ?::uuid, 'pve-lxc', 'snapshot_std4c8g1', '4vcpu_8gb_32gb', 1, 'RUNNING', 'EXECD_HEALTHY',
+                        4242, 'pve1', 3600, 'PAUSE', ?, false, '{"repo":"acme/app"}'::jsonb, ?, ?, ?)""")) {
+                s.setString(1, id);
+                s.setString(2, teamId);
+                s.setTimestamp(3, Timestamp.from(Instant.now().plusSeconds(3600)));
+                s.setTimestamp(4, now);
+                s.setTimestamp(5, now);
+                s.setTimestamp(6, now);
+                s.executeUpdate();
+            }
+            int[][] ports = { { 39378 }, { 39377 }, { 39380 }, { 39383 } };
+            String[] names = { "vscode", "worker", "vnc", "xterm" };
+            for (int i = 0; i < names.length; i++) {
+                try (PreparedStatement s = c.prepareStatement("insert into sandbox_services (sandbox_id, name, port, auth_mode, url, created_at)"
+                        + " values (?, ?, ?, 'TOKEN', ?, ?)")) {
+                    s.setString(1, id);
+                    s.setString(2, names[i]);
+                    s.setInt(3, ports[i][0]);
+                    s.setString(4, "https://port-" + ports[i][0] + "-vm-4242.sandboxes.example.com");
+                    s.setTimestamp(5, now);
+                    s.executeUpdate();
+                }
+            }
+        }
+        return id;
+    }
+
+    private static void write(int runs, int seconds, int clients, List<Double> rates, List<Double> cpuPerRequest,
+            List<Double> latencies, List<Double> apiMs, List<Double> clientMs, double startCpuMs, String loadBefore,
+            String loadAfter) throws IOException {
+        Stats rate = Stats.of(rates);
+        Stats cpu = Stats.of(cpuPerRequest);
+        int cores = Runtime.getRuntime().availableProcessors();
+        Stats api = Stats.of(apiMs);
+        Stats client = Stats.of(clientMs);
+        String report = String.format(Locale.ROOT, """
+                # sandbox-api benchmark
+
+                Machine: %d cores, %s. sandbox-api as a process (`-Xmx512m`), embedded PostgreSQL, load generator
+                (java.net.http, HTTP/1.1 keep-alive) on the same machine. Run with `bench/run api`.
+                Load average (1/5/15 min) before: %s, after: %s — other work on the machine shares its cores.
+
+                ## GET /api/sandboxes/{id} (team key, a RUNNING sandbox with four services)
+
+                %d clients, %d runs of %d s after a warm-up run.
+
+                | measure | value | target |
+                |---|---|---|
+                | requests/s, median of runs (measured, on a shared machine) | %s | ≥ 3,000 |
+                | CPU per request, sandbox-api + PostgreSQL (ms) | %s | |
+                | capacity of %d cores from that CPU cost (req/s) | %.0f | ≥ 3,000 |
+                | latency p50 / p99 (ms, all runs) | %.2f / %.2f | |
+
+                The CPU cost per request is read from /proc (user + system time of the sandbox-api process
+                and of every PostgreSQL process) and does not depend on what else runs on the machine;
+                the load generator's own CPU is not counted, as it would not run on the API's machine.
+
+                ## The API's part of a start (`POST /api/sandboxes`, wait=false, one client, %d starts after 200 warm-up)
+
+                `api;dur` is what sandbox-api reports in `Server-Timing` for its own work: validation,
+                template resolution, the admission transaction (team row lock, idempotency, live quota,
+                hourly rate, insert of the row and its event) and reading the answer. A waiting start adds
+                the provisioner call to this and nothing else, so this is the API's added time on a start.
+
+                | measure | median (ms) | min | max | p99 | target |
+                |---|---|---|---|---|---|
+                | API's own time (`Server-Timing api;dur`) | %.2f | %.2f | %.2f | %.2f | p50 ≤ 5 ms |
+                | client-observed 202 round trip | %.2f | %.2f | %.2f | %.2f | |
+
+                CPU per start, sandbox-api + PostgreSQL: %.2f ms.
+                """,
+                cores, System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                loadBefore, loadAfter,
+                clients, runs, seconds, rate.format("%.0f"), cpu.format("%.3f"), cores, cores * 1000 / cpu.median(),
+                Stats.percentile(latencies, 50), Stats.percentile(latencies, 99),
+                apiMs.size(),
+                api.median(), api.min(), api.max(), Stats.percentile(apiMs, 99),
+                client.median(), client.min(), client.max(), Stats.percentile(clientMs, 99), startCpuMs);
+        Path out = ProjectLayout.root().resolve("bench/results/api.md");
+        Files.writeString(out, report);
+        System.out.println(report);
+        System.out.println("written to " + out);
+    }
+
+    /** {@code --jfr}: also record a flight recording of sandbox-api (for profiling) into the work directory. */
+    private static List<String> jvmOptions(String[] args, Path work) {
+        List<String> options = new ArrayList<>(List.of("-Xmx512m"));
+        if (List.of(args).contains("--jfr")) {
+            Path jfr = work.resolve("sandbox-api.jfr");
+            options.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+            System.out.println("flight recording: " + jfr);
+        }
+        return options;
+    }
+
+    private static void appendWaiting(List<Double> apiMs, List<Double> addedMs, List<Double> provisionerMs) throws IOException {
+        Stats api = Stats.of(apiMs);
+        Stats added = Stats.of(addedMs);
+        Stats prov = Stats.of(provisionerMs);
+        String section = String.format(Locale.ROOT, """
+
+                ## Waiting starts through the real provisioner (`wait=true`, pve-simulator, %d starts after 2,000 rate-limited and 10 real warm-up starts)
+
+                | measure | median (ms) | min | max | target |
+                |---|---|---|---|---|
+                | provisioner call (`Server-Timing provisioner;dur`) | %.1f | %.1f | %.1f | |
+                | API's own time (`Server-Timing api;dur`) | %.2f | %.2f | %.2f | p50 ≤ 5 ms |
+                | client-observed total minus the provisioner call | %.2f | %.2f | %.2f | p50 ≤ 5 ms |
+                """, apiMs.size(), prov.median(), prov.min(), prov.max(), api.median(), api.min(), api.max(),
+                added.median(), added.min(), added.max());
+        Path out = ProjectLayout.root().resolve("bench/results/api.md");
+        Files.writeString(out, Files.readString(out) + section);
+        System.out.println(section);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return parts[0] + " / " + parts[1] + " / " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static int intArg(String[] args, String name, int fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,95 @@
+package io.sandplane.sandboxapi.repository;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.sandplane.model.entity.Sandbox;
+import io.sandplane.model.lifecycle.SandboxStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.hibernate.jpa.HibernateHints;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+@ApplicationScoped
+public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String> {
+
+    /** A team's sandbox; another team's sandbox is simply absent. */
+    public Optional<Sandbox> findForTeam(String id, UUID teamId) {
+        return find("id = ?1 and teamId = ?2", id, teamId).withHint(HibernateHints.HINT_READ_ONLY, true)
+                .firstResultOptional();
+    }
+
+    public long countLive(UUID teamId) {
+        List<SandboxStatus> live = EnumSet.allOf(SandboxStatus.class).stream().filter(SandboxStatus::isLive).toList();
+        return count("teamId = ?1 and status in ?2", teamId, live);
+    }
+
+    /** How many starts since {@code since}, and the oldest of them, in one query. */
+    public StartsInWindow startsSince(UUID teamId, Instant since) {
+        Object[] row = getEntityManager().createQuery(
+                "select count(s), min(s.createdAt) from Sandbox s where s.teamId = :team and s.createdAt > :since", Object[].class)
+                .setParameter("team", teamId).setParameter("since", since).getSingleResult();
+        return new StartsInWindow(((Number) row[0]).intValue(), (Instant) row[1]);
+    }
+
+    public record StartsInWindow(int count, Instant oldest) {
+    }
+
+    public long countStartedSince(UUID teamId, Instant since) {
+        return count("teamId = ?1 and createdAt > ?2", teamId, since);
+    }
+
+    /** The creation time of the {@code skip}-th oldest start since {@code since}: when it leaves the window a slot frees. */
+    public Optional<Instant> startedSince(UUID teamId, Instant since, int skip) {
+        return find("teamId = ?1 and createdAt > ?2 order by createdAt, id", teamId, since)
+                .range(skip, skip).firstResultOptional().map(s -> s.createdAt);
+    }
+
+    /**
+     * One page of a team's sandboxes, newest first, after the cursor position; filtered by status and by
+     * metadata labels (all must match). Native because metadata is jsonb ({@code @>} uses the GIN index).
+     */
+    @SuppressWarnings("unchecked")
+    public List<Sandbox> page(UUID teamId, Set<SandboxStatus> statuses, String metadataJson, Instant afterCreatedAt,
+            String afterId, int limit) {
+        StringBuilder sql = new StringBuilder("select * from sandboxes where team_id = :team");
+        if (!statuses.isEmpty()) {
+            sql.append(" and status in (:statuses)");
+        }
+        if (metadataJson != null) {
+            sql.append(" and metadata @> cast(:labels as jsonb)");
+        }
+        if (afterCreatedAt != null) {
+            sql.append(" and (created_at, id) < (:afterAt, :afterId)");
+        }
+        sql.append(" order by created_at desc, id desc limit :limit");
+        var query = getEntityManager().createNativeQuery(sql.toString(), Sandbox.class)
+                .setParameter("team", teamId)
+                .setParameter("limit", limit);
+        if (!statuses.isEmpty()) {
+            List<String> names = new ArrayList<>();
+            statuses.forEach(s -> names.add(s.name()));
+            query.setParameter("statuses", names);
+        }
+        if (metadataJson != null) {
+            query.setParameter("labels", metadataJson);
+        }
+        if (afterCreatedAt != null) {
+            query.setParameter("afterAt", Timestamp.from(afterCreatedAt));
+            query.setParameter("afterId", afterId);
+        }
+        return query.getResultList();
+    }
+
+    /** Extends the TTL of a live sandbox without a read-modify-write race against other writers. */
+    public int extend(String id, Instant expiresAt, Instant now) {
+        List<SandboxStatus> live = EnumSet.allOf(SandboxStatus.class).stream()
+                .filter(s -> s.isLive() && s != SandboxStatus.DELETING).toList();
+        return update("expiresAt = ?1, lastActivityAt = ?2, updatedAt = ?2, version = version + 1 where id = ?3 and status in ?4",
+                expiresAt, now, id, live);
+    }
+}

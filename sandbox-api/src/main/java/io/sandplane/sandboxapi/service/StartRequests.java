@@ -1,0 +1,140 @@
+package io.sandplane.sandboxapi.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sandplane.model.InvalidValueException;
+import io.sandplane.model.Secrets;
+import io.sandplane.model.lifecycle.TtlAction;
+import io.sandplane.sandboxapi.config.ApiConfig;
+import io.sandplane.sandboxapi.rest.dto.CreateSandboxRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** Checks a start request against the rules and the configured limits and turns it into a {@link StartPlan}. */
+@ApplicationScoped
+public class StartRequests {
+
+    /** Label keys: a letter or digit, then letters, digits and {@code . _ / -}. */
+    private static final Pattern METADATA_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]*");
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+    /** Canonical form for hashing: sorted members and map keys, so equal requests hash equal. */
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+
+    private final ApiConfig.Limits limits;
+    private final TemplateResolver templates;
+
+    public StartRequests(ApiConfig config, TemplateResolver templates) {
+        this.limits = config.limits();
+        this.templates = templates;
+    }
+
+    /** @param origin which API the request came through ({@code api} or {@code cmux}); part of the request's identity */
+    public StartPlan plan(CreateSandboxRequest request, String origin) {
+        if (request == null) {
+            throw RequestInvalid.of("body", "a JSON object is required");
+        }
+        RequestInvalid.Collector errors = new RequestInvalid.Collector();
+        if (request.snapshotId() != null && request.preset() != null) {
+            errors.add("snapshotId", "give snapshotId or preset, not both");
+        }
+        if (request.version() != null && request.preset() == null) {
+            errors.add("version", "version needs a preset");
+        }
+        if (request.version() != null && request.version() < 1) {
+            errors.add("version", "version must be 1 or more");
+        }
+        long ttl = request.ttlSeconds() == null ? limits.defaultTtlSeconds() : request.ttlSeconds();
+        if (ttl < 1 || ttl > limits.maxTtlSeconds()) {
+            errors.add("ttlSeconds", "ttlSeconds must be between 1 and " + limits.maxTtlSeconds());
+        }
+        Long idle = request.idleTimeoutSeconds();
+        if (idle != null && (idle < limits.minIdleTimeoutSeconds() || idle > limits.maxTtlSeconds())) {
+            errors.add("idleTimeoutSeconds", "idleTimeoutSeconds must be between " + limits.minIdleTimeoutSeconds()
+                    + " and " + limits.maxTtlSeconds());
+        }
+        TtlAction action = TtlAction.PAUSE;
+        if (request.ttlAction() != null) {
+            try {
+                action = TtlAction.fromId(request.ttlAction());
+            } catch (InvalidValueException e) {
+                errors.add("ttlAction", e.getMessage());
+            }
+        }
+        Map<String, String> metadata = checkMetadata(request.metadata(), errors);
+        errors.throwIfAny();
+
+        ResolvedTemplate template = request.snapshotId() != null
+                ? templates.bySnapshotId(request.snapshotId())
+                : templates.byPreset(request.preset(), request.version());
+        boolean wakeOnHttp = request.wakeOnHttp() != null && request.wakeOnHttp();
+
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("origin", origin);
+        identity.put("request", request);
+        return new StartPlan(template, (int) ttl, action, idle == null ? null : idle.intValue(), wakeOnHttp, metadata, request.waitForRunning(), hash(identity));
+    }
+
+    public Map<String, String> checkMetadata(Map<String, String> metadata, RequestInvalid.Collector errors) {
+        if (metadata == null) {
+            return Map.of();
+        }
+        if (metadata.size() > limits.metadataMaxEntries()) {
+            errors.add("metadata", "at most " + limits.metadataMaxEntries() + " entries are allowed, got " + metadata.size());
+            return Map.of();
+        }
+        int bytes = 0;
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            String key = e.getKey();
+            String field = "metadata." + InvalidValueException.quote(key).replace("'", "");
+            if (key.isEmpty() || key.length() > limits.metadataMaxKeyLength() || !METADATA_KEY.matcher(key).matches()) {
+                errors.add(field, "keys are 1-" + limits.metadataMaxKeyLength()
+                        + " characters: letters, digits and . _ / - (starting with a letter or digit)");
+            }
+            String value = e.getValue();
+            if (value == null) {
+                errors.add(field, "values must be strings, not null");
+                continue;
+            }
+            if (value.length() > limits.metadataMaxValueLength()) {
+                errors.add(field, "values may be at most " + limits.metadataMaxValueLength() + " characters long");
+            }
+            if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                errors.add(field, "values may not contain control characters");
+            }
+            bytes += key.getBytes(StandardCharsets.UTF_8).length + value.getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (bytes > limits.metadataMaxBytes()) {
+            errors.add("metadata", "metadata is " + bytes + " bytes; at most " + limits.metadataMaxBytes() + " are allowed");
+        }
+        return new TreeMap<>(metadata);
+    }
+
+    /** Empty when absent; 400 when it is not 1-255 visible ASCII characters. */
+    public java.util.Optional<String> idempotencyKey(String header) {
+        if (header == null) {
+            return java.util.Optional.empty();
+        }
+        if (!IDEMPOTENCY_KEY.matcher(header).matches()) {
+            throw RequestInvalid.of("Idempotency-Key", "the Idempotency-Key header must be 1-255 visible ASCII characters");
+        }
+        return java.util.Optional.of(header);
+    }
+
+    private static String hash(Object identity) {
+        try {
+            return Secrets.sha256Hex(CANONICAL.writeValueAsString(identity));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a start request", e);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.sandplane.sandboxapi.service;
+
+import io.sandplane.sandboxapi.rest.dto.SandboxView;
+import java.time.Duration;
+
+/**
+ * How a start ended for the caller.
+ *
+ * @param provisionerTime how long the provisioner call took (zero when it was not waited for)
+ */
+public record StartResult(SandboxView sandbox, boolean running, boolean replayed, RateWindow rate,
+        Duration provisionerTime) {
+}
