@@ -31,6 +31,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final String readyPath;
     private final Path logFile;
     private final Duration startTimeout;
+    private final boolean https;
     private Process process;
 
     private ServiceProcess(Builder b) {
@@ -43,6 +44,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.logFile = b.logFile != null ? b.logFile
                 : ProjectLayout.root().resolve(b.module).resolve("target").resolve(b.module + "-" + this.port + ".log");
         this.startTimeout = b.startTimeout;
+        this.https = b.https;
     }
 
     public static Builder of(String module) {
@@ -58,7 +60,7 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + port;
+        return (https ? "https" : "http") + "://127.0.0.1:" + port;
     }
 
     public Path logFile() {
@@ -101,13 +103,14 @@ public final class ServiceProcess implements AutoCloseable {
     private void awaitReady() {
         long deadline = System.nanoTime() + startTimeout.toNanos();
         HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + readyPath)).timeout(Duration.ofSeconds(2)).build();
+        HttpClient client = https ? ReadinessTls.client() : HTTP;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(module + " exited with code " + process.exitValue() + " during start-up; "
                         + logFile + ":\n" + EmbeddedPostgres.tail(logFile));
             }
             try {
-                if (HTTP.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
             } catch (IOException e) {
@@ -173,6 +176,7 @@ public final class ServiceProcess implements AutoCloseable {
         private String readyPath = "/q/health/ready";
         private Path logFile;
         private Duration startTimeout = Duration.ofSeconds(90);
+        private boolean https;
 
         private Builder(String module) {
             this.module = module;
@@ -217,6 +221,16 @@ public final class ServiceProcess implements AutoCloseable {
 
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The service serves HTTPS on its port (e.g. the simulator with {@code SIM_TLS=true}):
+         * {@link #url()} is {@code https://…} and readiness is probed without checking the
+         * certificate, which the service may only just have issued.
+         */
+        public Builder https(boolean https) {
+            this.https = https;
             return this;
         }
 

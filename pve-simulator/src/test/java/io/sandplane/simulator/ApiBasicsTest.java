@@ -59,14 +59,29 @@ class ApiBasicsTest {
                 .body("errors.bogus", containsString("property is not defined in schema"));
         Pve.post("/nodes/pve1/lxc/9001/clone").then().statusCode(400)
                 .body("errors.newid", equalTo("property is missing and it is not optional\n"));
+        // PVE checks the format before the range: 99 is not a VM ID at all
         Pve.post("/nodes/pve1/lxc/9001/clone", "newid", "99").then().statusCode(400)
-                .body("errors.newid", equalTo("value must have a minimum value of 100\n"));
+                .body("errors.newid", equalTo("invalid format - value does not look like a valid VM ID\n"));
+        Pve.api().contentType("application/x-www-form-urlencoded").formParam("memory", "8")
+                .put("/nodes/pve1/lxc/9001/config").then().statusCode(400)
+                .body("errors.memory", equalTo("value must have a minimum value of 16\n"));
         Pve.post("/nodes/pve1/lxc/9001/clone", "newid", "300", "full", "true").then().statusCode(400)
                 .body("errors.full", equalTo("type check ('boolean') failed - got 'true'\n"));
         Pve.api().contentType("application/x-www-form-urlencoded").formParam("tags", "ok,b@d")
                 .put("/nodes/pve1/lxc/9001/config").then().statusCode(400)
                 .body("errors.tags", equalTo("invalid format - invalid characters in tag\n"));
-        Pve.api().get("/nodes/pve1/lxc/abc/config").then().statusCode(400);
+        Pve.api().get("/nodes/pve1/lxc/abc/config").then().statusCode(400)
+                .body("errors.vmid", equalTo("type check ('integer') failed - got 'abc'\n"));
+        Pve.api().get("/nodes/pve1/lxc/0100/config").then().statusCode(400)
+                .body("errors.vmid", equalTo("invalid format - value does not look like a valid VM ID\n"));
+        Pve.api().queryParam("type", "vms").get("/cluster/resources").then().statusCode(400)
+                .body("errors.type", equalTo("value 'vms' does not have a value in the enumeration 'vm, storage, node, sdn'\n"));
+        Pve.api().contentType("application/x-www-form-urlencoded").formParam("description", "x".repeat(8193))
+                .put("/nodes/pve1/lxc/9001/config").then().statusCode(400)
+                .body("errors.description", equalTo("value may only be 8192 characters long\n"));
+        Pve.api().contentType("application/x-www-form-urlencoded").formParam("hostname", "ok").formParam("node", "pve2")
+                .put("/nodes/pve1/lxc/9001/config").then().statusCode(400)
+                .body("errors.node", equalTo("duplicate parameter (already defined in URI) with conflicting values!\n"));
     }
 
     @Test

@@ -56,7 +56,7 @@ final class Pve {
     /** Waits for a task to stop and returns its exit status. */
     static String await(String node, String upid) {
         String[] exit = new String[1];
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).until(() -> {
             Response r = api().urlEncodingEnabled(false).get("/nodes/" + node + "/tasks/" + enc(upid) + "/status");
             if (r.statusCode() == 200 && "stopped".equals(r.path("data.status"))) {
                 exit[0] = r.path("data.exitstatus");
@@ -78,6 +78,48 @@ final class Pve {
     /** Linked-clones a template and waits; returns the task's exit status. */
     static String cloneAndWait(String node, int template, int newid, String hostname) {
         return await(node, upid(post("/nodes/" + node + "/lxc/" + template + "/clone", "newid", newid, "hostname", hostname)));
+    }
+
+    static Response put(String path, Object... formPairs) {
+        RequestSpecification spec = api().contentType("application/x-www-form-urlencoded");
+        for (int i = 0; i < formPairs.length; i += 2) {
+            spec = spec.formParam((String) formPairs[i], formPairs[i + 1]);
+        }
+        return spec.put(path);
+    }
+
+    static Response delete(String path, Object... queryPairs) {
+        RequestSpecification spec = api();
+        for (int i = 0; i < queryPairs.length; i += 2) {
+            spec = spec.queryParam((String) queryPairs[i], queryPairs[i + 1]);
+        }
+        return spec.delete(path);
+    }
+
+    /** A task's log lines. */
+    static java.util.List<String> log(String node, String upid) {
+        return api().urlEncodingEnabled(false).queryParam("limit", 0).get("/nodes/" + node + "/tasks/" + enc(upid) + "/log")
+                .then().statusCode(200).extract().path("data.t");
+    }
+
+    /** Creates a QEMU VM (an 8 GiB disk on local-lvm, a virtio NIC, the agent on) and waits. */
+    static void createVm(String node, int vmid, Object... more) {
+        Object[] base = {"vmid", vmid, "name", "vm-" + vmid, "memory", 1024, "scsi0", "local-lvm:8",
+                "net0", "virtio,bridge=vmbr0", "agent", "1"};
+        Object[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        String exit = await(node, upid(post("/nodes/" + node + "/qemu", all)));
+        if (!exit.equals("OK")) {
+            throw new AssertionError("creating VM " + vmid + " ended with " + exit);
+        }
+    }
+
+    /** Waits for a task and insists that it succeeded. */
+    static void awaitOk(String node, Response taskCall) {
+        String exit = await(node, upid(taskCall));
+        if (!exit.equals("OK")) {
+            throw new AssertionError("task ended with " + exit);
+        }
     }
 
     static String startAndWait(String node, int vmid) {

@@ -30,8 +30,7 @@ public final class SimulatorControl {
 
     private static final ObjectMapper JSON = JsonMapper.builder().addModule(new JavaTimeModule())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final String baseUrl;
     private final String token;
 
@@ -40,8 +39,23 @@ public final class SimulatorControl {
      * @param token   an API token it accepts ({@code user@realm!tokenid=secret}) for {@link #api}
      */
     public SimulatorControl(String baseUrl, String token) {
+        this(baseUrl, token, null);
+    }
+
+    /**
+     * For a simulator that serves HTTPS ({@code SIM_TLS=true}).
+     *
+     * @param sslContext trusts its certificate (see {@link SharedSimulator#trusting}); null for the JDK's default
+     */
+    public SimulatorControl(String baseUrl, String token, javax.net.ssl.SSLContext sslContext) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if (sslContext != null) {
+            builder.sslContext(sslContext);
+        }
+        this.http = builder.build();
     }
 
     /** Back to the configured scenario and latencies, no faults, no recorded calls, modern errors. */

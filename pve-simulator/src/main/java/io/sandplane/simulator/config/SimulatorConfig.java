@@ -25,6 +25,16 @@ public interface SimulatorConfig {
     /** The guests' loopback network, e.g. {@code 127.42.0.0/16}; unset picks a random 127.N.0.0/16. */
     Optional<String> guestNetwork();
 
+    /** Serve the API port over HTTPS with a self-signed certificate issued at start ({@code SIM_TLS}). */
+    @WithDefault("false")
+    boolean tls();
+
+    /** Names and addresses the certificate is valid for besides localhost, 127.0.0.1, ::1 ({@code SIM_TLS_HOSTNAMES}). */
+    Optional<List<String>> tlsHostnames();
+
+    /** Where to write the certificate (PEM, no key) for clients to trust ({@code SIM_TLS_CERTIFICATE_FILE}). */
+    Optional<Path> tlsCertificateFile();
+
     /** Where guests' working directories live; unset uses a fresh temporary directory. */
     Optional<Path> dataDir();
 

@@ -153,13 +153,26 @@ public class GuestNetwork {
     }
 
     private Future<HttpServer> listen(String address, int port, GuestEndpoint guest) {
+        // HTTP/1.1 only, like the small servers in a sandbox: a client's h2c upgrade offer is ignored
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(address).setPort(port)
-                .setMaxWebSocketMessageSize(16 * 1024 * 1024));
+                .setHttp2ClearTextEnabled(false)
+                .setMaxWebSocketFrameSize(16 * 1024 * 1024).setMaxWebSocketMessageSize(16 * 1024 * 1024));
         if (port == EXECD_PORT) {
             server.requestHandler(req -> execd.handle(guest, req));
         } else {
-            server.webSocketHandler(ws -> echo.webSocket(guest, address, port, ws));
-            server.requestHandler(req -> echo.handle(guest, address, port, req));
+            // upgrades are taken in the request handler: Quarkus turns Vert.x's WebSocket handler off
+            // JVM-wide (vertx.disableWebsockets) when the application has no WebSocket extension
+            server.requestHandler(req -> {
+                if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+                    req.toWebSocket().onSuccess(ws -> echo.webSocket(guest, address, port, ws)).onFailure(e -> {
+                        if (!req.response().ended() && !req.response().closed()) {
+                            req.response().setStatusCode(400).end("not a valid WebSocket handshake\n");
+                        }
+                    });
+                } else {
+                    echo.handle(guest, address, port, req);
+                }
+            });
         }
         return server.listen();
     }

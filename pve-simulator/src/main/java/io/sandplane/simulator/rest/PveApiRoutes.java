@@ -3,7 +3,6 @@ package io.sandplane.simulator.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.sandplane.simulator.config.SimulatorConfig;
 import io.sandplane.simulator.schema.ApiSchema;
 import io.sandplane.simulator.schema.ParameterValidator;
@@ -17,13 +16,13 @@ import io.sandplane.simulator.service.GuestType;
 import io.sandplane.simulator.service.Latencies;
 import io.sandplane.simulator.service.PveException;
 import io.sandplane.simulator.service.RecordedCall;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.ByteArrayOutputStream;
@@ -36,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,9 +66,10 @@ public class PveApiRoutes {
     private final Map<String, String> tokens = new HashMap<>();
     private final Map<String, Map<String, Function<Call, Object>>> handlers = new HashMap<>();
 
-    public PveApiRoutes(ObjectMapper mapper, Vertx vertx, Faults faults, Latencies latencies, CallLog calls,
-                        ErrorStyle errorStyle, SimulatorConfig config, ClusterOperations cluster, GuestOperations guests) {
-        this.schema = ApiSchema.load(mapper);
+    public PveApiRoutes(ApiSchema schema, ObjectMapper mapper, Vertx vertx, Faults faults, Latencies latencies,
+                        CallLog calls, ErrorStyle errorStyle, SimulatorConfig config, ClusterOperations cluster,
+                        GuestOperations guests) {
+        this.schema = schema;
         this.mapper = mapper;
         this.vertx = vertx;
         this.faults = faults;
@@ -175,9 +176,29 @@ public class PveApiRoutes {
                             || (length != null && !length.equals("0"));
                     handle(ctx, null, body);
                 });
-        router.route().pathRegex(api).order(-100)
-                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT))
-                .handler(ctx -> handle(ctx, ctx.body().buffer(), false));
+        // POST/PUT: the raw body, parsed here like PVE does (Vert.x's form decoder rejects what PVE accepts)
+        router.route().pathRegex(api).order(-100).handler(ctx -> {
+            Buffer body = Buffer.buffer();
+            boolean[] tooLarge = {false};
+            ctx.request().handler(chunk -> {
+                if (body.length() + chunk.length() > BODY_LIMIT) {
+                    tooLarge[0] = true;
+                } else if (!tooLarge[0]) {
+                    body.appendBuffer(chunk);
+                }
+            });
+            ctx.request().endHandler(v -> {
+                if (tooLarge[0]) {
+                    long started = System.nanoTime();
+                    String path = ctx.request().path().substring(PREFIX.length());
+                    reply(ctx, started, ctx.request().method().name(), path, Map.of(), 413, "request too large",
+                            PveException.die("request too large"), 0);
+                } else {
+                    handle(ctx, body, false);
+                }
+            });
+            ctx.request().resume();
+        });
     }
 
     private void handle(RoutingContext ctx, Buffer body, boolean bodyOnQueryMethod) {
@@ -215,7 +236,7 @@ public class PveApiRoutes {
             if (hasBody) {
                 params.putAll(bodyParams(ctx.request().getHeader("Content-Type"), body));
             }
-            ctx.queryParams().forEach(e -> params.put(e.getKey(), e.getValue()));
+            params.putAll(formDecode(ctx.request().query()));
             Map<String, String> conflicts = new LinkedHashMap<>();
             match.get().pathParams().forEach((k, v) -> {
                 if (params.containsKey(k) && !params.get(k).equals(v)) {
@@ -244,6 +265,20 @@ public class PveApiRoutes {
                 }
             }
             Object data = handler.apply(new Call(user, params, taskFault));
+            if (data instanceof CompletionStage<?> later) {
+                // an answer that waits for something (QEMU's background_delay): reply on the request's context
+                Context context = vertx.getOrCreateContext();
+                long d = delay;
+                later.whenComplete((value, error) -> context.runOnContext(v -> {
+                    if (error == null) {
+                        reply(ctx, started, method, path, params, 200, null, value, d);
+                    } else {
+                        LOG.errorf(error, "%s %s failed", method, path);
+                        reply(ctx, started, method, path, params, 500, "internal error", PveException.die("internal error"), d);
+                    }
+                }));
+                return;
+            }
             reply(ctx, started, method, path, params, 200, null, data, delay);
         } catch (PveException e) {
             reply(ctx, started, method, path, params, e.status(), e.getMessage(), e, delay);
@@ -314,9 +349,27 @@ public class PveApiRoutes {
             });
             return out;
         }
-        QueryStringDecoder decoder = new QueryStringDecoder(body.toString(StandardCharsets.UTF_8), StandardCharsets.UTF_8,
-                false, 10_000);
-        decoder.parameters().forEach((k, v) -> out.put(k, v.getLast()));
+        return formDecode(body.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A query string or form body as PVE's HTTP server reads it: {@code &}-separated pairs, {@code +}
+     * for a space, %-escapes decoded and malformed ones kept as they are; a repeated name keeps its
+     * last value; pairs without a name are ignored.
+     */
+    static Map<String, String> formDecode(String encoded) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (encoded == null || encoded.isEmpty()) {
+            return out;
+        }
+        for (String pair : encoded.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = percentDecode((eq < 0 ? pair : pair.substring(0, eq)).replace('+', ' '));
+            String value = eq < 0 ? "" : percentDecode(pair.substring(eq + 1).replace('+', ' '));
+            if (!name.isEmpty()) {
+                out.put(name, value);
+            }
+        }
         return out;
     }
 
@@ -337,7 +390,9 @@ public class PveApiRoutes {
             if (message != null) {
                 // PVE: the reason phrase is the message's first line
                 String first = message.lines().findFirst().orElse("").replace("\r", "");
-                response.setStatusMessage(first.isEmpty() ? "Error" : first);
+                // Perl writes the message's UTF-8 bytes into the status line; HTTP carries them as octets
+                response.setStatusMessage(first.isEmpty() ? "Error"
+                        : new String(first.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
             }
             if (status >= 400 && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
                 // PVE closes the connection after every error

@@ -1,5 +1,6 @@
 package io.sandplane.simulator.rest;
 
+import io.sandplane.simulator.config.ApiTls;
 import io.sandplane.simulator.service.CallLog;
 import io.sandplane.simulator.service.Cluster;
 import io.sandplane.simulator.service.Fault;
@@ -37,8 +38,11 @@ public class SimControlResource {
     private final Latencies latencies;
     private final CallLog calls;
     private final ErrorStyle errorStyle;
+    private final ApiTls tls;
 
-    public SimControlResource(Cluster cluster, Faults faults, Latencies latencies, CallLog calls, ErrorStyle errorStyle) {
+    public SimControlResource(Cluster cluster, Faults faults, Latencies latencies, CallLog calls, ErrorStyle errorStyle,
+                              ApiTls tls) {
+        this.tls = tls;
         this.cluster = cluster;
         this.faults = faults;
         this.latencies = latencies;
@@ -168,6 +172,27 @@ public class SimControlResource {
             errorStyle.set(String.valueOf(changes.get("errorStyle")));
         }
         return settings();
+    }
+
+    /** The API's TLS: whether it is on, the certificate (PEM), its SHA-256 fingerprint and names. */
+    @GET
+    @Path("/tls")
+    public Map<String, Object> tls() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("enabled", tls.enabled());
+        out.put("certificate", tls.certificatePem().orElse(null));
+        out.put("fingerprint", tls.fingerprint().orElse(null));
+        out.put("names", tls.names());
+        return out;
+    }
+
+    /** The certificate alone, for {@code curl --cacert} and friends; 404 while TLS is off. */
+    @GET
+    @Path("/tls/certificate")
+    @Produces("application/x-pem-file")
+    public Response certificate() {
+        return tls.certificatePem().map(pem -> Response.ok(pem).build())
+                .orElseThrow(() -> new NotFoundException("TLS is off (SIM_TLS=false)"));
     }
 
     /** Every guest with its node, status, lock, tags, loopback address and raw config. */

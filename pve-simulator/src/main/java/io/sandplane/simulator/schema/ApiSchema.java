@@ -29,6 +29,22 @@ public final class ApiSchema {
             endpoints.put(path.getKey(), methods);
             templates.add(path.getKey().substring(1).split("/"));
         });
+        compilePatterns(root);
+    }
+
+    /** Every Perl pattern of the schema must work in Java: checked at load, not on a request. */
+    private static void compilePatterns(JsonNode node) {
+        if (node.isObject()) {
+            node.properties().forEach(e -> {
+                if (e.getKey().equals("pattern") && e.getValue().isTextual()) {
+                    ParameterValidator.pattern(e.getValue().asText());
+                } else {
+                    compilePatterns(e.getValue());
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(ApiSchema::compilePatterns);
+        }
     }
 
     public static ApiSchema load(ObjectMapper mapper) {

@@ -20,8 +20,9 @@ public final class ParameterValidator {
 
     private static final Pattern INDEXED = Pattern.compile("^([a-z]+)\\[n]$");
     private static final Pattern NAME_WITH_INDEX = Pattern.compile("^([a-z]+)(\\d+)$");
-    private static final Pattern INTEGER = Pattern.compile("^-?\\d+$");
-    private static final Pattern NUMBER = Pattern.compile("^-?(\\d*\\.?\\d+([eE][-+]?\\d+)?)$");
+    /** PVE's is_integer and is_number. */
+    private static final Pattern INTEGER = Pattern.compile("^[+-]?\\d+$");
+    private static final Pattern NUMBER = Pattern.compile("^[+-]?(\\d+\\.\\d+|\\d+\\.|\\.\\d+|\\d+)([eE][+-]?\\d+)?$");
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[,;\\s\\x00]+");
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
@@ -74,23 +75,39 @@ public final class ParameterValidator {
         for (Map.Entry<String, String> p : params.entrySet()) {
             JsonNode schema = propertySchema(properties, p.getKey());
             if (schema == null) {
-                errors.put(p.getKey(), NOT_IN_SCHEMA);
+                addError(errors, p.getKey(), NOT_IN_SCHEMA);
                 continue;
             }
             String error = checkValue(p.getKey(), schema, p.getValue());
             if (error != null) {
-                errors.put(p.getKey(), error);
+                addError(errors, p.getKey(), error);
             }
         }
         for (String name : required(properties)) {
             if (!params.containsKey(name)) {
-                errors.put(name, "property is missing and it is not optional");
+                addError(errors, name, "property is missing and it is not optional");
+            }
+        }
+        // PVE's "requires": a present parameter that needs another one (e.g. force needs delete)
+        for (String name : params.keySet()) {
+            JsonNode schema = propertySchema(properties, name);
+            if (schema != null && schema.path("requires").isTextual()
+                    && !params.containsKey(schema.path("requires").asText())) {
+                addError(errors, schema.path("requires").asText(), "missing property - '" + name + "' requires this property");
             }
         }
         return errors;
     }
 
-    /** The error for one value, or null. */
+    /** PVE's add_error: a second error for the same key is joined with a literal backslash-n. */
+    private static void addError(Map<String, String> errors, String key, String message) {
+        errors.merge(key, message, (a, b) -> a + "\\n" + b);
+    }
+
+    /**
+     * The error for one value, or null. The order of the checks is PVE's check_prop: type, then
+     * format, pattern, maxLength, minLength, minimum/maximum, enum.
+     */
     static String checkValue(String name, JsonNode schema, String value) {
         String type = schema.path("type").asText("string");
         switch (type) {
@@ -98,49 +115,64 @@ public final class ParameterValidator {
                 if (!value.equals("0") && !value.equals("1")) {
                     return "type check ('boolean') failed - got '" + value + "'";
                 }
-                return null;
             }
-            case "integer", "number" -> {
-                Pattern p = type.equals("integer") ? INTEGER : NUMBER;
-                if (!p.matcher(value).matches()) {
-                    return "type check ('" + type + "') failed - got '" + value + "'";
+            case "integer" -> {
+                if (!INTEGER.matcher(value).matches()) {
+                    return "type check ('integer') failed - got '" + value + "'";
                 }
-                BigDecimal v = new BigDecimal(value);
-                if (schema.has("minimum") && v.compareTo(new BigDecimal(schema.get("minimum").asText())) < 0) {
-                    return "value must have a minimum value of " + schema.get("minimum").asText();
+            }
+            case "number" -> {
+                if (!NUMBER.matcher(value).matches()) {
+                    return "type check ('number') failed - got '" + value + "'";
                 }
-                if (schema.has("maximum") && v.compareTo(new BigDecimal(schema.get("maximum").asText())) > 0) {
-                    return "value must have a maximum value of " + schema.get("maximum").asText();
-                }
-                return checkFormat(name, schema, value);
             }
             default -> {
-                if (schema.has("maxLength") && value.length() > schema.get("maxLength").asInt()) {
-                    return "value may only be " + schema.get("maxLength").asInt() + " characters long";
-                }
-                if (schema.has("minLength") && value.length() < schema.get("minLength").asInt()) {
-                    return "value must be at least " + schema.get("minLength").asInt() + " characters long";
-                }
-                if (schema.has("enum")) {
-                    List<String> allowed = new ArrayList<>();
-                    schema.get("enum").forEach(e -> allowed.add(e.asText()));
-                    if (!allowed.contains(value)) {
-                        return "value '" + value + "' does not have a value in the enumeration '"
-                                + String.join(", ", allowed) + "'";
-                    }
-                }
-                if (schema.has("pattern") && !pattern(schema.get("pattern").asText()).matcher(value).matches()) {
-                    return "value does not match the regex pattern";
-                }
-                return checkFormat(name, schema, value);
             }
+        }
+        String formatError = checkFormat(name, schema, value);
+        if (formatError != null) {
+            return formatError;
+        }
+        if (schema.has("pattern") && !pattern(schema.get("pattern").asText()).matcher(value).matches()) {
+            return "value does not match the regex pattern";
+        }
+        if (schema.has("maxLength") && value.length() > schema.get("maxLength").asInt()) {
+            return "value may only be " + schema.get("maxLength").asInt() + " characters long";
+        }
+        if (schema.has("minLength") && value.length() < schema.get("minLength").asInt()) {
+            return "value must be at least " + schema.get("minLength").asInt() + " characters long";
+        }
+        if (NUMBER.matcher(value).matches()) {
+            if (schema.has("maximum") && compare(value, schema.get("maximum").asText()) > 0) {
+                return "value must have a maximum value of " + schema.get("maximum").asText();
+            }
+            if (schema.has("minimum") && compare(value, schema.get("minimum").asText()) < 0) {
+                return "value must have a minimum value of " + schema.get("minimum").asText();
+            }
+        }
+        if (schema.has("enum")) {
+            List<String> allowed = new ArrayList<>();
+            schema.get("enum").forEach(e -> allowed.add(e.asText()));
+            if (!allowed.contains(value)) {
+                return "value '" + value + "' does not have a value in the enumeration '" + String.join(", ", allowed) + "'";
+            }
+        }
+        return null;
+    }
+
+    /** Compares two decimal numbers; an exponent too large for BigDecimal compares like Perl's infinity. */
+    private static int compare(String value, String limit) {
+        try {
+            return new BigDecimal(value.startsWith("+") ? value.substring(1) : value).compareTo(new BigDecimal(limit));
+        } catch (NumberFormatException | ArithmeticException e) {
+            return Double.compare(Double.parseDouble(value), Double.parseDouble(limit));
         }
     }
 
-    private static Pattern pattern(String perl) {
-        // Perl to Java: (?^:…) is a plain group, a bare \0 is NUL
+    /** A schema pattern (Perl) as a Java pattern: (?^:…) is a plain group, a bare \0 is NUL, {,n} is {0,n} (Perl 5.34+). */
+    static Pattern pattern(String perl) {
         return PATTERNS.computeIfAbsent(perl, p -> Pattern.compile("(?:" + p.replace("(?^:", "(?:")
-                .replaceAll("\\\\0(?![0-7])", "\\\\x00") + ")", Pattern.DOTALL));
+                .replaceAll("\\\\0(?![0-7])", "\\\\x00").replace("{,", "{0,") + ")", Pattern.DOTALL));
     }
 
     private static String checkFormat(String name, JsonNode schema, String value) {

@@ -19,6 +19,21 @@ public record Call(String user, Map<String, String> params, Fault taskFault) {
         return "1".equals(params.get(name));
     }
 
+    /** An integer parameter (already checked against the schema), clamped to the long range. */
+    public long longParam(String name, long fallback) {
+        String v = params.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        java.math.BigInteger n = new java.math.BigInteger(v.startsWith("+") ? v.substring(1) : v);
+        return n.max(java.math.BigInteger.valueOf(Long.MIN_VALUE)).min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+    }
+
+    /** An integer parameter clamped to the int range. */
+    public int intParam(String name, int fallback) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, longParam(name, fallback)));
+    }
+
     public int vmid() {
         return Integer.parseInt(params.get("vmid"));
     }

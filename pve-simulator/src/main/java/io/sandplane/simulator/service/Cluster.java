@@ -424,6 +424,7 @@ public class Cluster {
         t.exitstatus = exitstatus;
         t.running = false;
         t.endtime = Instant.now().getEpochSecond();
+        t.done.complete(null);
     }
 
     private static int parseWarnings(String exitstatus) {
@@ -492,10 +493,11 @@ public class Cluster {
                 continue;
             }
             for (Map.Entry<String, String> e : g.config.entrySet()) {
-                if (isVolumeKey(g.type, e.getKey())) {
+                boolean unused = e.getKey().matches("unused\\d+");
+                if (isVolumeKey(g.type, e.getKey()) || unused) {
                     Matcher m = VOLUME.matcher(e.getValue());
                     if (m.matches() && m.group(1).equals(storage.id())) {
-                        used += sizeBytes(e.getValue());
+                        used += unused ? g.detachedSizes.getOrDefault(e.getValue(), 0L) : sizeBytes(e.getValue());
                     }
                 }
             }
@@ -514,6 +516,27 @@ public class Cluster {
         return m.matches() ? m.group(1) : null;
     }
 
+    /**
+     * The number in a config value such as {@code 4}, {@code current=2048} or {@code 2048,foo=1};
+     * the fallback for anything else (a config made by hand may hold anything), capped so that
+     * byte counts made from it cannot overflow.
+     */
+    static long number(String value, long fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        String first = value.split(",", 2)[0].replaceFirst("^[a-z]+=", "").trim();
+        if (!first.matches("\\+?\\d{1,12}")) {
+            return fallback;
+        }
+        return Long.parseLong(first.startsWith("+") ? first.substring(1) : first);
+    }
+
+    /** The volume id of a volume option: {@code local-lvm:vm-200-disk-0} of {@code local-lvm:vm-200-disk-0,size=8G}. */
+    static String volumeId(String value) {
+        return value.split(",", 2)[0].replaceFirst("^volume=", "");
+    }
+
     static String volumeName(String value) {
         Matcher m = VOLUME.matcher(value);
         return m.matches() ? m.group(2) : null;
@@ -524,7 +547,7 @@ public class Cluster {
         if (!m.find()) {
             return 0;
         }
-        double n = Double.parseDouble(m.group(1));
+        double n = Math.min(Double.parseDouble(m.group(1)), 1L << 50);
         long unit = switch (m.group(2)) {
             case "K" -> 1024L;
             case "M" -> 1024L * 1024;
@@ -539,7 +562,7 @@ public class Cluster {
         long used = node.memory / 20;
         for (Guest g : guests.values()) {
             if (g.running && g.node.equals(node.name)) {
-                used += Long.parseLong(g.config.getOrDefault("memory", "512")) * 1024 * 1024 / 4;
+                used += g.memoryMiB() * 1024 * 1024 / 4;
             }
         }
         return Math.min(used, node.memory);

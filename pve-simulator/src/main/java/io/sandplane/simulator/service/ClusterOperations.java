@@ -1,5 +1,6 @@
 package io.sandplane.simulator.service;
 
+import io.sandplane.simulator.config.ApiTls;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,9 +14,11 @@ public class ClusterOperations {
 
     public static final String VERSION = "9.1.1";
     private final Cluster c;
+    private final ApiTls tls;
 
-    public ClusterOperations(Cluster cluster) {
+    public ClusterOperations(Cluster cluster, ApiTls tls) {
         this.c = cluster;
+        this.tls = tls;
     }
 
     public Object version(Call call) {
@@ -40,7 +43,8 @@ public class ClusterOperations {
                     m.put("maxmem", n.memory);
                     m.put("uptime", c.uptime());
                     m.put("level", "");
-                    m.put("ssl_fingerprint", fingerprint(n.name));
+                    // every node is this one endpoint: with TLS, its real certificate's fingerprint
+                    m.put("ssl_fingerprint", tls.fingerprint().orElseGet(() -> fingerprint(n.name)));
                 }
                 out.add(m);
             }
@@ -227,8 +231,8 @@ public class ClusterOperations {
             if (lines.isEmpty()) {
                 lines.add("no content");
             }
-            int start = call.param("start") == null ? 0 : Integer.parseInt(call.param("start"));
-            int limit = call.param("limit") == null ? 50 : Integer.parseInt(call.param("limit"));
+            int start = call.intParam("start", 0);
+            int limit = call.intParam("limit", 50);
             if (call.flag("download")) {
                 return new LogPage(null, lines.size(), String.join("\n", lines) + "\n");
             }
@@ -255,6 +259,7 @@ public class ClusterOperations {
                 t.exitstatus = "interrupted by signal";
                 t.running = false;
                 t.endtime = java.time.Instant.now().getEpochSecond();
+                t.done.complete(null);
             }
             return null;
         }
@@ -270,10 +275,10 @@ public class ClusterOperations {
             List<String> statusfilter = call.param("statusfilter") == null ? List.of()
                     : io.sandplane.simulator.schema.ParameterValidator.splitList(call.param("statusfilter"));
             boolean errorsOnly = call.flag("errors");
-            long since = call.param("since") == null ? 0 : Long.parseLong(call.param("since"));
-            long until = call.param("until") == null ? Long.MAX_VALUE : Long.parseLong(call.param("until"));
-            int start = call.param("start") == null ? 0 : Integer.parseInt(call.param("start"));
-            int limit = call.param("limit") == null ? 50 : Integer.parseInt(call.param("limit"));
+            long since = call.longParam("since", 0);
+            long until = call.longParam("until", Long.MAX_VALUE);
+            int start = call.intParam("start", 0);
+            int limit = call.intParam("limit", 50);
             List<Task> all = new ArrayList<>(c.tasks.values());
             all.sort((a, b) -> Long.compare(b.starttime, a.starttime) != 0 ? Long.compare(b.starttime, a.starttime)
                     : Integer.compare(b.pid, a.pid));

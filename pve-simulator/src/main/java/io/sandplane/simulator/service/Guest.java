@@ -28,6 +28,8 @@ public final class Guest {
     boolean deleted;
     /** Bumped on every start/stop so that a late listener binding knows it lost the race. */
     long generation;
+    /** Sizes of volumes detached to {@code unusedN} (their config entry carries no size). */
+    final Map<String, Long> detachedSizes = new java.util.HashMap<>();
 
     Guest(int vmid, GuestType type, String node, Map<String, String> config, Path workDir) {
         this.vmid = vmid;
@@ -75,6 +77,11 @@ public final class Guest {
 
     boolean isTemplate() {
         return "1".equals(config.get("template"));
+    }
+
+    /** Memory in MiB: LXC's {@code memory}, QEMU's {@code memory} property string ({@code [current=]N}). */
+    long memoryMiB() {
+        return Cluster.number(config.get("memory"), type == GuestType.LXC ? 512 : 2048);
     }
 
     /** {@code CT 200} or {@code VM 200}. */

@@ -1,5 +1,7 @@
 package io.sandplane.simulator.service;
 
+import io.sandplane.simulator.schema.ApiSchema;
+import io.sandplane.simulator.schema.ParameterValidator;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +24,20 @@ public class GuestOperations {
             "ssh-public-keys", "start", "pool", "restore", "force", "unique", "ignore-unpack-errors", "bwlimit",
             "ha-managed", "archive", "live-restore");
 
-    private final Cluster c;
+    /** LXC's ostype values. */
+    private static final Set<String> LXC_OSTYPES = Set.of("debian", "devuan", "ubuntu", "centos", "fedora", "opensuse",
+            "archlinux", "alpine", "gentoo", "nixos", "unmanaged");
 
-    public GuestOperations(Cluster cluster) {
+    /** The NIC models of a QEMU net option ({@code virtio=MAC,bridge=vmbr0}). */
+    private static final Set<String> QEMU_NIC_MODELS = Set.of("e1000", "e1000-82540em", "e1000-82544gc", "e1000-82545em",
+            "e1000e", "i82551", "i82557b", "i82559er", "ne2k_isa", "ne2k_pci", "pcnet", "rtl8139", "virtio", "vmxnet3");
+
+    private final Cluster c;
+    private final ApiSchema schema;
+
+    public GuestOperations(Cluster cluster, ApiSchema schema) {
         this.c = cluster;
+        this.schema = schema;
     }
 
     // ---------------------------------------------------------------- listing and status
@@ -52,12 +64,11 @@ public class GuestOperations {
         m.put("vmid", g.vmid);
         m.put("status", g.running ? "running" : "stopped");
         m.put("name", g.name());
-        int cpus = Integer.parseInt(g.config.getOrDefault("cores", g.type == GuestType.LXC ? "1" : "1"));
-        m.put("cpus", cpus);
-        long maxmem = Long.parseLong(g.config.getOrDefault("memory", g.type == GuestType.LXC ? "512" : "2048")) * 1024 * 1024;
+        m.put("cpus", Cluster.number(g.config.get("cores"), 1));
+        long maxmem = g.memoryMiB() * 1024 * 1024;
         m.put("maxmem", maxmem);
         if (g.type == GuestType.LXC) {
-            m.put("maxswap", Long.parseLong(g.config.getOrDefault("swap", "512")) * 1024 * 1024);
+            m.put("maxswap", Cluster.number(g.config.get("swap"), 512) * 1024 * 1024);
         }
         long maxdisk = maxDisk(g);
         m.put("maxdisk", maxdisk);
@@ -113,9 +124,9 @@ public class GuestOperations {
         if (g.lock() != null) {
             m.put("lock", g.lock());
         }
-        long maxmem = Long.parseLong(g.config.getOrDefault("memory", "512")) * 1024 * 1024;
+        long maxmem = g.memoryMiB() * 1024 * 1024;
         m.put("cpu", g.running ? 0.01 : 0);
-        m.put("maxcpu", Integer.parseInt(g.config.getOrDefault("cores", "1")));
+        m.put("maxcpu", Cluster.number(g.config.get("cores"), 1));
         m.put("mem", g.running ? maxmem / 4 : 0);
         m.put("maxmem", maxmem);
         m.put("disk", 0);
@@ -171,49 +182,203 @@ public class GuestOperations {
     public Object putConfig(Call call, GuestType type) {
         synchronized (c) {
             c.node(call.node());
+            ConfigChange change = configChange(call, type);
             Guest g = c.load(call.node(), type, call.vmid());
-            applyConfig(call, g);
+            applyConfig(change, g);
             return null;
         }
     }
 
-    private void applyConfig(Call call, Guest g) {
-        if (!call.flag("skiplock")) {
-            Cluster.checkLock(g);
-        }
-        String digest = call.param("digest");
-        if (digest != null && !digest.equals(Cluster.digest(g.config))) {
-            throw PveException.die("detected modified configuration - file changed by other user? Try again.");
-        }
+    /**
+     * A config update as the API handler sees it before it takes the config lock: the options to
+     * set, to delete and to revert, checked the way PVE checks them (its texts, its order).
+     */
+    private record ConfigChange(Call call, Map<String, String> set, List<String> delete, List<String> revert,
+                                boolean force) {
+    }
+
+    private ConfigChange configChange(Call call, GuestType type) {
+        boolean qemu = type == GuestType.QEMU;
+        checkSkiplock(call);
         Map<String, String> set = new LinkedHashMap<>();
         call.params().forEach((k, v) -> {
             if (!CONFIG_CONTROL.contains(k)) {
                 set.put(k, v);
             }
         });
-        List<String> delete = call.param("delete") == null ? List.of()
-                : io.sandplane.simulator.schema.ParameterValidator.splitList(call.param("delete"));
-        if (set.isEmpty() && delete.isEmpty() && call.param("revert") == null) {
+        if (qemu && set.containsKey("cdrom")) {
+            String cdrom = set.remove("cdrom");
+            set.put("ide2", cdrom.contains("media=") ? cdrom : cdrom + ",media=cdrom");
+        }
+        List<String> delete = new ArrayList<>();
+        for (String opt : listParam(call, "delete")) {
+            delete.add(qemu && opt.equals("cdrom") ? "ide2" : opt);
+        }
+        List<String> revert = listParam(call, "revert");
+        if (set.isEmpty() && delete.isEmpty() && revert.isEmpty()) {
             throw PveException.die("no options specified");
         }
-        for (String key : set.keySet()) {
-            if (delete.contains(key)) {
-                throw PveException.param("delete", "cannot set and delete '" + key + "' at the same time");
+        // QEMU checks the names before it locks the config; LXC does the same checks (worded a
+        // little differently) under the lock - the outcome for a client is the same
+        for (String opt : revert) {
+            if (!optionExists(type, opt)) {
+                throw PveException.param("revert", "unknown option '" + opt + "'");
+            }
+            if (set.containsKey(opt)) {
+                throw qemu ? PveException.param("delete", "you can't use '-" + opt + "' and -revert " + opt + "' at the same time")
+                        : PveException.param("revert", "you can't use '-" + opt + "' and '-revert " + opt + "' at the same time");
             }
         }
-        if (g.type == GuestType.LXC && set.containsKey("unprivileged")
-                && !set.get("unprivileged").equals(g.config.getOrDefault("unprivileged", "0"))) {
-            throw PveException.die("unable to modify read-only option: 'unprivileged'");
-        }
-        for (String key : delete) {
-            if (key.equals("rootfs") || key.equals("unprivileged")) {
-                throw PveException.die("unable to delete required option '" + key + "'");
+        for (String opt : delete) {
+            if (!optionExists(type, opt)) {
+                throw PveException.param("delete", "unknown option '" + opt + "'");
+            }
+            if (set.containsKey(opt)) {
+                throw PveException.param("delete", "you can't use '-" + opt + "' and -delete " + opt + "' at the same time");
+            }
+            if (revert.contains(opt)) {
+                throw qemu ? PveException.param("revert", "you can't use '-delete " + opt + "' and -revert " + opt + "' at the same time")
+                        : PveException.param("delete", "you can't use '-delete " + opt + "' and '-revert " + opt + "' at the same time");
             }
         }
-        for (String key : delete) {
-            g.config.remove(key);
+        return new ConfigChange(call, set, delete, revert, call.flag("force"));
+    }
+
+    private static List<String> listParam(Call call, String name) {
+        return call.param(name) == null ? List.of() : ParameterValidator.splitList(call.param(name));
+    }
+
+    /** PVE's option_exists: a key of the guest type's config (vmstate is one for QEMU, though not settable). */
+    private boolean optionExists(GuestType type, String opt) {
+        if (CONFIG_CONTROL.contains(opt)) {
+            return false;
         }
-        set.forEach((k, v) -> store(g, k, v));
+        if (type == GuestType.QEMU && opt.equals("vmstate")) {
+            return true;
+        }
+        return ParameterValidator.propertySchema(configSchema(type), opt) != null;
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode configSchema(GuestType type) {
+        return schema.endpoint("/nodes/{node}/" + type.apiName() + "/{vmid}/config", "PUT").orElseThrow().properties();
+    }
+
+    /** PVE lets only root@pam (a ticket, never an API token) skip the lock check. */
+    static void checkSkiplock(Call call) {
+        if (call.flag("skiplock") && !call.user().equals("root@pam")) {
+            throw PveException.param("skiplock", "Only root may use this option.");
+        }
+    }
+
+    /** Applies a checked update under the guest's lock, as PVE's update function does. */
+    private void applyConfig(ConfigChange change, Guest g) {
+        Call call = change.call();
+        String digest = call.param("digest");
+        boolean qemu = g.type == GuestType.QEMU;
+        if (qemu) {
+            if (digest != null && !digest.equals(Cluster.digest(g.config))) {
+                throw PveException.die("checksum mismatch (file change by other user?)");
+            }
+            // deleting the saved state of a VM suspended to disk discards it, lock and all
+            boolean discardState = change.delete().contains("vmstate") && "suspended".equals(g.lock());
+            if (!call.flag("skiplock") && !discardState) {
+                Cluster.checkLock(g);
+            }
+        } else {
+            Cluster.checkLock(g);
+            if (digest != null && !digest.equals(Cluster.digest(g.config))) {
+                throw PveException.die("detected modified configuration - file changed by other user? Try again.");
+            }
+            if (change.set().containsKey("unprivileged")
+                    && !change.set().get("unprivileged").equals(g.config.getOrDefault("unprivileged", "0"))) {
+                throw PveException.die("unable to modify read-only option: 'unprivileged'");
+            }
+            for (String opt : change.delete()) {
+                if (opt.equals("unprivileged")) {
+                    throw PveException.die("unable to delete read-only option: 'unprivileged'");
+                }
+                if (opt.equals("hostname") || opt.equals("memory") || opt.equals("rootfs")) {
+                    throw PveException.die("unable to delete required option '" + opt + "'");
+                }
+            }
+        }
+        boolean protectedGuest = "1".equals(g.config.get("protection"));
+        for (String opt : change.delete()) {
+            String value = g.config.get(opt);
+            if (value == null) {
+                continue; // PVE only warns: "cannot delete 'x' - not set in current configuration!"
+            }
+            if (opt.matches("unused\\d+")) {
+                if (protectedGuest) {
+                    throw PveException.die(qemu ? "can't remove unused disk '" + value + "'"
+                            : "can't remove CT " + g.vmid + " drive '" + opt + "'");
+                }
+                g.detachedSizes.remove(value);
+            } else if (Cluster.isVolumeKey(g.type, opt) && !opt.equals("rootfs")) {
+                if (protectedGuest) {
+                    throw PveException.die(qemu ? "can't remove drive '" + opt + "'"
+                            : "can't remove CT " + g.vmid + " drive '" + opt + "'");
+                }
+                // a detached disk stays allocated as unusedN unless QEMU is told to force its removal
+                if (!(qemu && change.force()) && !value.contains("media=cdrom") && ownsVolume(g, value)) {
+                    String volid = Cluster.volumeId(value);
+                    g.config.put(nextUnusedKey(g), volid);
+                    g.detachedSizes.put(volid, Cluster.sizeBytes(value));
+                }
+            } else if (opt.equals("vmstate") && "suspended".equals(g.lock())) {
+                g.config.remove("lock");
+            }
+            g.config.remove(opt);
+        }
+        Cluster.NodeState node = c.nodes.get(g.node);
+        for (Map.Entry<String, String> e : change.set().entrySet()) {
+            String key = e.getKey();
+            if (Cluster.isVolumeKey(g.type, key) && !key.equals("rootfs")) {
+                String old = g.config.get(key);
+                String value = allocate(node, g.vmid, e.getValue(), nextDiskNumber(g));
+                if (old != null && !Cluster.volumeId(old).equals(Cluster.volumeId(value)) && ownsVolume(g, old)
+                        && !old.contains("media=cdrom")) {
+                    String volid = Cluster.volumeId(old);
+                    g.config.put(nextUnusedKey(g), volid);
+                    g.detachedSizes.put(volid, Cluster.sizeBytes(old));
+                }
+                g.config.put(key, value);
+            } else {
+                store(g, key, e.getValue());
+            }
+        }
+    }
+
+    /** PVE's vm_is_volid_owner: the volume's name carries the guest's id. */
+    private static boolean ownsVolume(Guest g, String value) {
+        String name = Cluster.volumeName(value);
+        return name != null && name.matches("(.*/)?(vm|base)-" + g.vmid + "-.*");
+    }
+
+    /** PVE's add_unused_volume: the lowest free unusedN. */
+    private static String nextUnusedKey(Guest g) {
+        for (int i = 0; ; i++) {
+            if (!g.config.containsKey("unused" + i)) {
+                return "unused" + i;
+            }
+        }
+    }
+
+    /** The lowest disk number not used by any of the guest's volumes (PVE's find_free_diskname). */
+    private static int nextDiskNumber(Guest g) {
+        java.util.Set<Integer> used = new java.util.HashSet<>();
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile("vm-" + g.vmid + "-disk-(\\d{1,6})(?!\\d)");
+        for (String v : g.config.values()) {
+            java.util.regex.Matcher m = p.matcher(v);
+            while (m.find()) {
+                used.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        int n = 0;
+        while (used.contains(n)) {
+            n++;
+        }
+        return n;
     }
 
     /** Stores one option the way PVE's config writer normalises it. */
@@ -236,38 +401,65 @@ public class GuestOperations {
                 }
             }
             default -> {
-                if (key.matches("net\\d+") && g.type == GuestType.LXC && !value.contains("hwaddr=")) {
-                    value = value + ",hwaddr=" + Cluster.randomMac();
+                if (key.matches("net\\d+")) {
+                    value = g.type == GuestType.LXC ? (value.contains("hwaddr=") ? value : value + ",hwaddr=" + Cluster.randomMac())
+                            : qemuNet(value);
                 }
                 g.config.put(key, value);
             }
         }
     }
 
-    /** QEMU's asynchronous config update: a {@code qmconfig} task. */
+    /** A QEMU net as PVE prints it: {@code model=MAC,...}, a MAC generated unless one was given. */
+    static String qemuNet(String value) {
+        String model = null;
+        String mac = null;
+        List<String> rest = new ArrayList<>();
+        for (String part : value.split(",")) {
+            int eq = part.indexOf('=');
+            String k = eq < 0 ? part : part.substring(0, eq);
+            String v = eq < 0 ? null : part.substring(eq + 1);
+            if (QEMU_NIC_MODELS.contains(k) && model == null) {
+                model = k;
+                mac = v;
+            } else if (k.equals("model")) {
+                model = v;
+            } else if (k.equals("macaddr")) {
+                mac = v;
+            } else if (!part.isEmpty()) {
+                rest.add(part);
+            }
+        }
+        if (model == null) {
+            return value;
+        }
+        String out = model + "=" + (mac == null || mac.isEmpty() ? Cluster.randomMac() : mac.toUpperCase(java.util.Locale.ROOT));
+        return rest.isEmpty() ? out : out + "," + String.join(",", rest);
+    }
+
+    /** QEMU's asynchronous config update: a {@code qmconfig} task; with background_delay, null if it ends in time. */
     public Object postConfig(Call call) {
         synchronized (c) {
             c.node(call.node());
+            ConfigChange change = configChange(call, GuestType.QEMU);
             Guest g = c.load(call.node(), GuestType.QEMU, call.vmid());
-            if (!call.flag("skiplock")) {
-                Cluster.checkLock(g);
-            }
-            Task t = c.startTask(call, call.node(), "qmconfig", Integer.toString(g.vmid), "config", new Cluster.TaskWork() {
-                @Override
-                public CompletionStage<Void> run(Task task) {
-                    applyConfig(call, g);
-                    task.log.add("update VM " + g.vmid + ": " + describeParams(call));
-                    return null;
+            Task t = c.startTask(call, call.node(), "qmconfig", Integer.toString(g.vmid), "config", work(task -> {
+                if (g.deleted) {
+                    throw PveException.die("Configuration file 'nodes/" + g.node + "/qemu-server/" + g.vmid
+                            + ".conf' does not exist");
                 }
-
-                @Override
-                public void fail(Task task, String error) {
-                }
-            });
-            if (call.param("background_delay") != null && !t.running && "OK".equals(t.exitstatus)) {
+                task.log.add("update VM " + g.vmid + ": " + describeParams(call));
+                applyConfig(change, g);
                 return null;
+            }));
+            if (call.param("background_delay") == null) {
+                return t.upid;
             }
-            return t.upid;
+            // PVE waits up to background_delay seconds for the worker: null when it ended in time
+            long waitMs = Long.parseLong(call.param("background_delay")) * 1000;
+            java.util.concurrent.CompletableFuture<Object> answer = new java.util.concurrent.CompletableFuture<>();
+            t.done.thenRun(() -> answer.complete(null));
+            return answer.completeOnTimeout(t.upid, waitMs, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 
@@ -303,7 +495,9 @@ public class GuestOperations {
                 String rootfs = call.param("rootfs") == null ? storage + ":4" : call.param("rootfs");
                 conf.put("arch", "amd64");
                 String file = ostemplate.substring(ostemplate.lastIndexOf('/') + 1);
-                conf.put("ostype", file.contains("-") ? file.substring(0, file.indexOf('-')).replaceAll("[^a-z]", "") : "unmanaged");
+                // PVE reads the OS from the archive; its file name says as much here
+                String os = file.contains("-") ? file.substring(0, file.indexOf('-')).replaceAll("[^a-z]", "") : "";
+                conf.put("ostype", LXC_OSTYPES.contains(os) ? os : "unmanaged");
                 conf.put("hostname", "CT" + vmid);
                 conf.put("memory", "512");
                 conf.put("swap", "512");
@@ -319,8 +513,8 @@ public class GuestOperations {
                     if (CREATE_CONTROL.contains(k) || k.equals("rootfs")) {
                         continue;
                     }
-                    if (type == GuestType.QEMU && Cluster.isVolumeKey(type, k)) {
-                        g.config.put(k, allocate(node, vmid, e.getValue(), diskIndex(g)));
+                    if (Cluster.isVolumeKey(type, k)) {
+                        g.config.put(k, allocate(node, vmid, e.getValue(), nextDiskNumber(g)));
                     } else {
                         store(g, k, e.getValue());
                     }
@@ -364,16 +558,6 @@ public class GuestOperations {
         }
     }
 
-    private static int diskIndex(Guest g) {
-        int n = 0;
-        for (String k : g.config.keySet()) {
-            if (Cluster.isVolumeKey(g.type, k) || k.matches("unused\\d+")) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     /** {@code STORAGE:SIZE_GiB} allocates a new volume; an existing volume id is taken as it is. */
     private String allocate(Cluster.NodeState node, int vmid, String spec, int index) {
         String[] parts = spec.split(",", 2);
@@ -386,12 +570,13 @@ public class GuestOperations {
         String rest = first.substring(colon + 1);
         Cluster.StorageState st = c.storage(node, storage);
         if (rest.matches("\\d+(\\.\\d+)?")) {
-            long size = (long) Math.ceil(Double.parseDouble(rest));
+            double requested = Math.ceil(Double.parseDouble(rest));
             if (!st.content().contains("rootdir") && !st.content().contains("images")) {
                 throw PveException.die("storage '" + storage + "' does not support container directories");
             }
             long free = st.total() - c.used(node, st);
-            if (size * Cluster.GIB > free) {
+            long size = (long) requested;
+            if (requested * Cluster.GIB > free) {
                 throw PveException.die("unable to alloc disk - not enough free space on storage '" + storage + "'");
             }
             String name = (st.type().equals("dir") ? vmid + "/" : "") + "vm-" + vmid + "-disk-" + index
@@ -467,15 +652,18 @@ public class GuestOperations {
                         conf.put(k, newVolume(sid, st, newid, diskIndexOf(k), v));
                     } else {
                         String volname = Cluster.volumeName(v);
-                        boolean linkable = volname.startsWith("base-") || volname.contains("/base-");
+                        // PVE's isBase: the volume itself is a template's base, not a clone of one
+                        boolean linkable = volname.substring(volname.lastIndexOf('/') + 1).startsWith("base-");
                         boolean cloneFeature = Set.of("lvmthin", "zfspool", "rbd").contains(st.type())
                                 || (type == GuestType.QEMU && volname.endsWith(".qcow2"));
                         if (!linkable || !cloneFeature) {
                             throw PveException.die(type == GuestType.LXC ? "Linked clone feature for '" + volid + "' is not available"
                                     : "Linked clone feature is not supported for drive '" + k + "'");
                         }
-                        String base = volname.contains("/") ? volname.substring(0, volname.indexOf('/')) : volname;
-                        conf.put(k, sid + ":" + base + "/vm-" + newid + "-disk-" + diskIndexOf(k) + sizeSuffix(v));
+                        String name = "vm-" + newid + "-disk-" + diskIndexOf(k);
+                        // file storages (qcow2) keep the clone in the new guest's directory
+                        conf.put(k, sid + ":" + volname + "/" + (volname.endsWith(".qcow2") ? newid + "/" + name + ".qcow2" : name)
+                                + sizeSuffix(v));
                     }
                 } else if (k.matches("net\\d+")) {
                     conf.put(k, type == GuestType.LXC
@@ -569,6 +757,7 @@ public class GuestOperations {
     public Object power(Call call, GuestType type, String action) {
         synchronized (c) {
             c.node(call.node());
+            checkSkiplock(call);
             Guest g = c.load(call.node(), type, call.vmid());
             boolean skiplock = call.flag("skiplock");
             String id = Integer.toString(g.vmid);
@@ -591,7 +780,9 @@ public class GuestOperations {
                             Cluster.checkLock(g);
                         }
                         if (fromDisk) {
+                            // a plain start of a VM suspended to disk resumes it (QEMU's vm_start)
                             g.config.remove("lock");
+                            g.config.remove("vmstate");
                             task.log.add("resuming VM " + g.vmid + " from saved state");
                         }
                         return c.startListeners(g);
@@ -849,6 +1040,7 @@ public class GuestOperations {
     public Object delete(Call call, GuestType type) {
         synchronized (c) {
             c.node(call.node());
+            checkSkiplock(call);
             Guest g = c.load(call.node(), type, call.vmid());
             boolean lxc = type == GuestType.LXC;
             if ("1".equals(g.config.get("protection"))) {
@@ -888,6 +1080,11 @@ public class GuestOperations {
             c.node(call.node());
             Guest g = c.load(call.node(), type, call.vmid());
             boolean lxc = type == GuestType.LXC;
+            // PVE's order: lock, snapshots, already a template, running
+            Cluster.checkLock(g);
+            if (!g.snapshots.isEmpty()) {
+                throw PveException.die("unable to create template, because " + type.word() + " contains snapshots");
+            }
             if (g.isTemplate()) {
                 throw PveException.die("you can't convert a template to a template");
             }
@@ -895,10 +1092,6 @@ public class GuestOperations {
                 throw PveException.die(lxc ? "you can't convert a CT to template if the CT is running"
                         : "you can't convert a VM to template if VM is running");
             }
-            if (!g.snapshots.isEmpty()) {
-                throw PveException.die("unable to create template, because " + type.word() + " contains snapshots");
-            }
-            Cluster.checkLock(g);
             Task t = c.startTask(call, g.node, type.task("template"), Integer.toString(g.vmid), "template", work(task -> {
                 if (g.deleted) {
                     throw PveException.die("Configuration file 'nodes/" + g.node + "/" + type.configDir() + "/" + g.vmid

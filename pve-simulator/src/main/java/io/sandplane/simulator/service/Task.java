@@ -21,6 +21,8 @@ public final class Task {
     long endtime;
     /** Called when the task is stopped from outside (DELETE …/tasks/{upid}): undo its effect. */
     Runnable onAbort;
+    /** Completes when the task stops, however it ends. */
+    final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
 
     Task(String node, int pid, long pstart, long starttime, String type, String id, String user) {
         this.node = node;
