@@ -49,7 +49,7 @@ public final class ProvisionerBench {
     private static final int CONCURRENT = 20;
     private static final long CLONE_MS = 2000;
     private static final long START_MS = 1000;
-    private static final int WARM_UP = 300;
+    private static final int WARM_UP = 1000;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String provisioner;
@@ -102,7 +102,7 @@ public final class ProvisionerBench {
         loadBefore = loadAverage();
         sim.reset();
         sim.zeroLatencies();
-        // Warm-up: JIT (C2 needs a few hundred starts), connection pools, caches (node list, DNS search domain).
+        // Warm-up: JIT (the timings keep improving for several hundred starts), connection pools, caches (node list, DNS search domain).
         for (int i = 0; i < WARM_UP; i++) {
             startAndDelete();
         }
