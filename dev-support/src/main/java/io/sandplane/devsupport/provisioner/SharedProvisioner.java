@@ -48,9 +48,14 @@ public final class SharedProvisioner {
 
     /** The environment the process gets: database, simulator, internal token, test-sized waits. */
     public static Map<String, String> env() {
+        return env(SharedSimulator.get().env());
+    }
+
+    /** The same, for a provisioner talking to another PVE (e.g. a simulator a benchmark runs itself). */
+    public static Map<String, String> env(Map<String, String> pveEnv) {
         Map<String, String> env = new LinkedHashMap<>();
         env.putAll(SharedPostgres.datasourceEnv());
-        env.putAll(SharedSimulator.get().env());
+        env.putAll(pveEnv);
         env.put("SANDPLANE_INTERNAL_TOKEN", INTERNAL_TOKEN);
         env.put("PVE_PUBLIC_DOMAIN", PUBLIC_DOMAIN);
         env.put("PROVISIONER_NETWORK_TIMEOUT", "10s");

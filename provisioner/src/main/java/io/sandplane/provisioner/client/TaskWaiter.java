@@ -3,6 +3,7 @@ package io.sandplane.provisioner.client;
 import io.sandplane.provisioner.config.ProvisionerSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
  * Waits for a PVE task by polling its UPID: quickly at first (a fast task is seen at once), then
@@ -43,6 +44,9 @@ public class TaskWaiter {
                 status = null;
             } catch (PveTransientException e) {
                 throw new PveTransientException(e.status(), what + ": cannot read task status: " + e.pveMessage(), e);
+            } catch (CircuitBreakerOpenException e) {
+                throw new PveTransientException(0, what + ": cannot read task status: PVE's task API is suspended "
+                        + "after repeated failures (circuit breaker open)", e);
             }
             if (status != null && status.stopped()) {
                 if (status.succeeded()) {

@@ -4,6 +4,7 @@ import io.sandplane.model.api.ExecRequest;
 import io.sandplane.model.api.ExecResult;
 import io.sandplane.model.api.SandboxState;
 import io.sandplane.model.entity.Sandbox;
+import io.sandplane.model.lifecycle.IllegalTransitionException;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.problem.ProblemException;
 import io.sandplane.provisioner.config.ProvisionerSettings;
@@ -89,13 +90,13 @@ public class LifecycleService {
         if (row.status == SandboxStatus.RUNNING) {
             return SandboxRecorder.state(row);
         }
-        SandboxStatus.requireTransition(id, row.status, SandboxStatus.RUNNING);
+        requireResumable(row);
         try (LockSession lock = locks.lockSandbox(id, settings.tuning().operationLockWait())) {
             row = recorder.load(id);
             if (row.status == SandboxStatus.RUNNING) {
                 return SandboxRecorder.state(row);
             }
-            SandboxStatus.requireTransition(id, row.status, SandboxStatus.RUNNING);
+            requireResumable(row);
             SandboxProvider provider = providers.of(row.provider);
             GuestRef guest = GuestRef.of(row);
             try {
@@ -113,6 +114,13 @@ public class LifecycleService {
                 }
                 throw e;
             }
+        }
+    }
+
+    /** Only a stopped or paused sandbox resumes; a start in progress is provision's business. */
+    private static void requireResumable(Sandbox row) {
+        if (row.status != SandboxStatus.PAUSED && row.status != SandboxStatus.STOPPED) {
+            throw new IllegalTransitionException(row.id, row.status, SandboxStatus.RUNNING);
         }
     }
 

@@ -81,8 +81,11 @@ class BadInputTest {
         InternalApi.call("POST", "/internal/sandboxes/{id}/stop", id).statusCode(409)
                 .body("type", equalTo("urn:sandplane:problem:illegal-transition"))
                 .body("currentStatus", equalTo("PROVISIONING"));
+        InternalApi.call("POST", "/internal/sandboxes/{id}/resume", id).statusCode(409)
+                .body("type", equalTo("urn:sandplane:problem:illegal-transition"));
         InternalApi.request().body(Map.of("command", "true")).post("/internal/sandboxes/{id}/exec", id).then()
                 .statusCode(409).body("type", equalTo("urn:sandplane:problem:not-running"));
+        assertThat(Sim.control().calls("POST", ".*")).isEmpty();
     }
 
     @Test
