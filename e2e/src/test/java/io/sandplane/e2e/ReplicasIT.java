@@ -35,6 +35,7 @@ class ReplicasIT {
 
     private static final int STARTS = 40;
     private static final int STARTS_PER_HOUR = 25;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final E2eTopology topology = Topologies.replicated();
 
@@ -141,7 +142,7 @@ class ReplicasIT {
 
     private static String get(String url) {
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new IllegalStateException(e);

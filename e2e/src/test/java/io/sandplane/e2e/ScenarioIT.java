@@ -17,6 +17,7 @@ import io.sandplane.e2e.support.Topologies;
 import io.sandplane.model.lifecycle.ProvisionStep;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -201,7 +202,7 @@ class ScenarioIT {
     }
 
     private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }

@@ -1,5 +1,7 @@
 package io.sandplane.e2e.support;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sandplane.devsupport.ServiceProcess;
 import io.sandplane.devsupport.simulator.SimulatorControl;
@@ -14,8 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.awaitility.Awaitility.await;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A started {@link Topology} and what the tests do with it: call the API and the proxy, check the books. */
 public final class E2eTopology {
@@ -120,18 +121,22 @@ public final class E2eTopology {
     public JsonNode reaperPass() {
         int replicas = topology.processes(Service.REAPER).size();
         AtomicReference<JsonNode> report = new AtomicReference<>();
-        List<String> refusals = new ArrayList<>();
-        await("a reaper pass").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (int i = 0; i < replicas; i++) {
-                Internal answer = reaper(i, "POST", "/internal/reaper/passes");
-                if (answer.status() == 200) {
-                    report.set(answer.body());
-                    return true;
+        AtomicReference<String> lastRefusal = new AtomicReference<>();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                for (int i = 0; i < replicas; i++) {
+                    Internal answer = reaper(i, "POST", "/internal/reaper/passes");
+                    if (answer.status() == 200) {
+                        report.set(answer.body());
+                        return true;
+                    }
+                    lastRefusal.set("reaper #" + (i + 1) + ": " + answer.status() + " " + answer.body());
                 }
-                refusals.add(answer.status() + " " + answer.body());
-            }
-            return false;
-        });
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no reaper replica ran a pass within 60 s; last answer " + lastRefusal.get(), e);
+        }
         return report.get();
     }
 }

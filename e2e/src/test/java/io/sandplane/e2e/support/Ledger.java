@@ -71,25 +71,6 @@ public final class Ledger {
         return vmids;
     }
 
-    /** Events of a sandbox written by one actor, oldest first, as {@code TYPE detail}. */
-    public List<String> events(String sandboxId, String actor) {
-        List<String> events = new ArrayList<>();
-        try (Connection c = connect();
-                PreparedStatement ps = c.prepareStatement(
-                        "select type, detail from sandbox_events where sandbox_id = ? and actor = ? order by id")) {
-            ps.setString(1, sandboxId);
-            ps.setString(2, actor);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    events.add(rs.getString(1) + " " + rs.getString(2));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return events;
-    }
-
     private List<String> strings(String sql) {
         List<String> out = new ArrayList<>();
         query(sql, rs -> out.add(rs.getString(1)));

@@ -17,7 +17,7 @@ import java.nio.file.Path;
  */
 public final class Topologies {
 
-    /** A replicas' reaper acts every second, so TTLs and recoveries are seen within a few seconds. */
+    /** The reapers pass every second, so an expired TTL or a stuck start is acted on within seconds. */
     static final String REAPER_INTERVAL = "1s";
 
     private static E2eTopology shared;
