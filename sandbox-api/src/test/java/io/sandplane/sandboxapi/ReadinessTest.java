@@ -51,7 +51,7 @@ class ReadinessTest {
                         .statusCode(503)
                         .contentType("application/problem+json")
                         .header("Retry-After", notNullValue())
-                        .body("type", equalTo("urn:sandplane:problem:unavailable"))
+                        .body("type", equalTo("urn:sandplane:problem:database-unavailable"))
                         .body("errorId", nullValue());
             }
         } finally {

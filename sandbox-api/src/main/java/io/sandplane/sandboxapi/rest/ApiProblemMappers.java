@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import io.sandplane.model.InvalidValueException;
 import io.sandplane.model.problem.Problem;
 import io.sandplane.model.problem.ProblemExceptionMappers;
-import io.sandplane.sandboxapi.config.ApiConfig;
 import io.sandplane.sandboxapi.service.RateLimited;
 import io.sandplane.sandboxapi.service.RequestInvalid;
 import jakarta.ws.rs.BadRequestException;
@@ -14,34 +13,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 import java.util.Map;
-import org.hibernate.exception.JDBCConnectionException;
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** sandbox-api's own error types, in the shared problem+json contract. */
 public class ApiProblemMappers {
 
     private static final ProblemExceptionMappers SHARED = new ProblemExceptionMappers();
-    private static final Logger LOG = Logger.getLogger(ApiProblemMappers.class);
-
-    private final int retryAfterSeconds;
-
-    public ApiProblemMappers(ApiConfig config) {
-        this.retryAfterSeconds = config.upstream().retryAfterSeconds();
-    }
-
-    /**
-     * PostgreSQL cannot be reached (down, restarting, network): not a bug, so not a 500 with an error
-     * id but a 503 the client may retry, while readiness reports the same and the service recovers
-     * by itself once the database is back.
-     */
-    @ServerExceptionMapper
-    public Response databaseUnavailable(JDBCConnectionException e, UriInfo uri) {
-        LOG.warnf("database unreachable on %s: %s", uri.getPath(), e.getMessage());
-        return ProblemExceptionMappers.respond(new Problem(Problem.TYPE_BASE + "unavailable", "Service unavailable", 503,
-                "the database cannot be reached; try again shortly", uri.getPath(), List.of(),
-                Map.of(Problem.RETRY_AFTER, retryAfterSeconds)));
-    }
 
     @ServerExceptionMapper
     public Response invalid(RequestInvalid e, UriInfo uri) {
