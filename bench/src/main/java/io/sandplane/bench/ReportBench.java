@@ -45,6 +45,11 @@ public final class ReportBench {
         Path results() {
             return ProjectLayout.root().resolve("bench/results/" + name + ".md");
         }
+
+        /** The copy the report keeps and links to: the file exactly as this run wrote it. */
+        Path snapshot() {
+            return ProjectLayout.root().resolve("bench/results/report/" + name + ".md");
+        }
     }
 
     /** What happened when a part ran. */
@@ -55,7 +60,30 @@ public final class ReportBench {
     }
 
     /** One line of the summary. */
-    record Figure(String part, String name, String result, String target, Verdict verdict) {
+    record Figure(String part, String name, String result, String brief, String target, Verdict verdict) {
+        Figure(String part, String name, String result, String target, Verdict verdict) {
+            this(part, name, result, result, target, verdict);
+        }
+    }
+
+    /** Start-up time and memory of one process (medians with min and max). */
+    record ServiceFigures(String process, Optional<Stats> startUpMs, Optional<Stats> idleRssMb, Optional<Stats> peakRssMb,
+            Optional<Stats> idleHeapMb, Optional<Stats> loadedHeapMb) {
+    }
+
+    /** The figures the README's Performance section shows, by name. */
+    static final List<String> README_FIGURES = List.of(
+            "start through the API, 1 client, p50 (ms)", "start through the API, 1 client, p99 (ms)",
+            "— added by the API, p50 (ms)", "start through the API, 20 clients, p50 (ms)",
+            "start overhead p50, provisioner alone (ms)", "start overhead p99, provisioner alone (ms)",
+            "20 concurrent starts on 4 copies, makespan / minimum", "50 parallel starts, 1 copy: makespan / minimum",
+            "50 parallel starts, 4 copies: makespan / minimum", "`GET /api/sandboxes/{id}` requests/s",
+            "url-router / nginx requests/s", "latency added over direct, p99 (ms)", "one pass over 10k rows / 10k guests (ms)",
+            "clone + start, simulator time per pair (ms)", "API calls/s");
+
+    /** "12.3 (11.0–15.2)": a median with its range, for the README. */
+    static String compact(Stats s, String format) {
+        return String.format(Locale.ROOT, format + " (" + format + "–" + format + ")", s.median(), s.min(), s.max());
     }
 
     enum Verdict {
@@ -98,6 +126,7 @@ public final class ReportBench {
         Files.createDirectories(logs);
 
         Instant began = Instant.now();
+        String code = Machine.git(); // before the parts rewrite the results files
         String waited = wait ? awaitQuiet(quietLoad, maxWaitMinutes) : "did not wait for a quiet machine (" + (quick ? "--quick" : "--no-wait") + ")";
         List<Ran> ran = new ArrayList<>();
         for (Part part : PARTS) {
@@ -107,13 +136,14 @@ public final class ReportBench {
             ran.add(run(part, quick ? part.quickArgs() : part.fullArgs(), logs));
         }
         String command = "bench/run report" + (args.length == 0 ? "" : " " + String.join(" ", args));
-        String report = new Writer(quick, command, began, waited, quietLoad, ran).render();
+        Writer writer = new Writer(quick, command, began, waited, quietLoad, ran, code);
+        String report = writer.render();
         Path out = root.resolve("bench/results/REPORT.md");
         Files.writeString(out, report);
         System.out.println(report);
         System.out.println("written to " + out);
         if (!quick && only.size() == PARTS.size() && ran.stream().allMatch(Ran::ok)) {
-            ReadmePerformance.update(root.resolve("README.md"), report);
+            ReadmePerformance.update(root.resolve("README.md"), writer);
             System.out.println("README.md Performance section updated");
         }
         System.exit(ran.stream().allMatch(Ran::ok) ? 0 : 1);
@@ -164,6 +194,12 @@ public final class ReportBench {
                 && Files.getLastModifiedTime(results).toInstant().isAfter(t0);
         System.out.printf(Locale.ROOT, "== %s: exit %d in %d s, results %s%n", part.name(), exit, took.toSeconds(),
                 fresh ? "written" : "NOT written by this run");
+        Files.createDirectories(part.snapshot().getParent());
+        if (exit == 0 && fresh) {
+            Files.copy(results, part.snapshot(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            Files.deleteIfExists(part.snapshot());
+        }
         return new Ran(part, args, loadBefore, loadAverage(), took, exit, fresh);
     }
 
@@ -176,8 +212,11 @@ public final class ReportBench {
         private final double quietLoad;
         private final List<Ran> ran;
         private final List<Figure> figures = new ArrayList<>();
+        private final List<ServiceFigures> services = new ArrayList<>();
+        private final String code;
 
-        Writer(boolean quick, String command, Instant began, String waited, double quietLoad, List<Ran> ran) {
+        Writer(boolean quick, String command, Instant began, String waited, double quietLoad, List<Ran> ran, String code) {
+            this.code = code;
             this.quick = quick;
             this.command = command;
             this.began = began;
@@ -188,7 +227,7 @@ public final class ReportBench {
 
         String render() throws IOException {
             for (Ran r : ran) {
-                String md = r.ok() ? Files.readString(r.part().results()) : null;
+                String md = r.ok() ? Files.readString(r.part().snapshot()) : null;
                 switch (r.part().name()) {
                     case "simulator" -> simulator(md);
                     case "provisioner" -> provisioner(md);
@@ -215,12 +254,13 @@ public final class ReportBench {
             out.append("- Machine: ").append(Machine.describe()).append(".\n");
             out.append("- JDK: ").append(System.getProperty("java.vm.vendor")).append(' ').append(System.getProperty("java.runtime.version"))
                     .append(" (every service process runs on the same JDK).\n");
-            out.append("- Code: ").append(Machine.git()).append(".\n");
+            out.append("- Code: ").append(code).append(".\n");
             out.append("- Quiet machine: ").append(waited).append(". The machine is shared with other work; the load average before and "
                     + "after each part is in the parts table.\n\n");
             out.append("## Summary\n\n");
             out.append("Each result is the median of the runs (rounds) of its benchmark, with min and max and the number of runs; a "
-                    + "target is judged on the median. Details and method: the linked per-benchmark reports, written by this run.\n\n");
+                    + "target is judged on the median. Details and method: the per-benchmark reports this run wrote, kept as they "
+                    + "were in [report/](report/) (bench/results/<name>.md is the latest run of each benchmark, whoever ran it).\n\n");
             out.append("| part | figure | result | target (issue) | |\n|---|---|---|---|---|\n");
             for (Figure f : figures) {
                 out.append("| ").append(f.part()).append(" | ").append(f.name()).append(" | ").append(f.result()).append(" | ")
@@ -231,6 +271,22 @@ public final class ReportBench {
             long unknown = figures.stream().filter(f -> f.verdict() == Verdict.UNKNOWN).count();
             out.append(String.format(Locale.ROOT, "%nTargets: %d met, %d missed%s.%n%n", met, missed,
                     unknown > 0 ? ", " + unknown + " figures not measured" : ""));
+            if (!services.isEmpty()) {
+                out.append("## Start-up time and memory of each process\n\n");
+                out.append("From the topology part: each process cold-started inside the running topology; idle memory a few "
+                        + "seconds after ready, peak RSS and heap used under the start/read/delete, proxy and reaper load. RSS is "
+                        + "`VmRSS` from /proc, heap used from `jcmd GC.heap_info`. The issues name no target for these.\n\n");
+                out.append("| process | start-up, process start → ready (ms) | RSS idle (MB) | RSS under load, peak (MB) | heap used idle (MB) "
+                        + "| heap used under load (MB) |\n|---|---|---|---|---|---|\n");
+                for (ServiceFigures f : services) {
+                    out.append("| ").append(f.process());
+                    for (Optional<Stats> v : List.of(f.startUpMs(), f.idleRssMb(), f.peakRssMb(), f.idleHeapMb(), f.loadedHeapMb())) {
+                        out.append(" | ").append(v.map(x -> x.format("%.0f")).orElse("**not measured**"));
+                    }
+                    out.append(" |\n");
+                }
+                out.append('\n');
+            }
             out.append("## Parts\n\n");
             out.append("Run one after another, each in its own JVM; `1-min / 5-min / 15-min` load average read just before and just "
                     + "after each part (the 1-minute figure partly reflects the benchmark itself).\n\n");
@@ -240,7 +296,8 @@ public final class ReportBench {
                         .append(r.args().isEmpty() ? "" : " " + String.join(" ", r.args())).append("` | ").append(r.loadBefore())
                         .append(" | ").append(r.loadAfter()).append(" | ").append(minutes(r.took())).append(" | ")
                         .append(r.ok() ? "ok" : r.exit() != 0 ? "**failed (exit " + r.exit() + ")**" : "**no results written**")
-                        .append(" | [").append(r.part().name()).append(".md](").append(r.part().name()).append(".md) |\n");
+                        .append(" | ").append(r.ok() ? "[report/" + r.part().name() + ".md](report/" + r.part().name() + ".md)" : "—")
+                        .append(" |\n");
             }
             double busiest = ran.stream().mapToDouble(r -> Math.max(firstNumber(r.loadBefore()), firstNumber(r.loadAfter()))).max().orElse(0);
             if (busiest >= quietLoad) {
@@ -265,8 +322,8 @@ public final class ReportBench {
         }
 
         private void add(String part, String name, Optional<Stats> value, String format, String target, Verdict verdict) {
-            figures.add(new Figure(part, name, value.map(v -> v.format(format)).orElse("—"), target,
-                    value.isPresent() ? verdict : Verdict.UNKNOWN));
+            figures.add(new Figure(part, name, value.map(v -> v.format(format)).orElse("—"),
+                    value.map(v -> compact(v, format)).orElse("—"), target, value.isPresent() ? verdict : Verdict.UNKNOWN));
         }
 
         private void stat(String part, String name, String md, String row, int cell, String format, String target,
@@ -367,17 +424,12 @@ public final class ReportBench {
                     s -> s.median() <= 1.2);
             String memory = md == null ? null : Markdown.section(md, "Memory under load").orElse(null);
             String startUp = md == null ? null : Markdown.section(md, "Start-up time").orElse(null);
-            for (String process : List.of("pve-simulator \\(test tool\\)", "provisioner", "url-router", "reaper", "sandbox-api")) {
-                String name = process.replace("\\", "");
-                stat(t, name + ": start-up, process start → ready (ms)", startUp, "^\\| " + process + " \\|", 1, "%.0f", "—", null);
-                stat(t, name + ": RSS idle (MB)", memory, "^\\| " + process + " \\|", 1, "%.0f", "—", null);
-                stat(t, name + ": RSS under load, peak (MB)", memory, "^\\| " + process + " \\|", 2, "%.0f", "—", null);
-                stat(t, name + ": heap used idle / under load (MB)", memory, "^\\| " + process + " \\|", 3, "%.0f", "—", null);
-                Optional<Stats> loaded = memory == null ? Optional.empty()
-                        : Markdown.row(memory, "^\\| " + process + " \\|").flatMap(c -> Markdown.stats(c, 4));
-                Figure idle = figures.removeLast();
-                figures.add(new Figure(t, idle.name(), loaded.isPresent() ? idle.result() + " / " + loaded.get().format("%.0f") : "—",
-                        "—", loaded.isPresent() ? Verdict.NO_TARGET : Verdict.UNKNOWN));
+            for (String process : List.of("pve-simulator (test tool)", "provisioner", "url-router", "reaper", "sandbox-api")) {
+                String row = "^\\| " + Pattern.quote(process) + " \\|";
+                Optional<List<String>> up = startUp == null ? Optional.empty() : Markdown.row(startUp, row);
+                Optional<List<String>> mem = memory == null ? Optional.empty() : Markdown.row(memory, row);
+                services.add(new ServiceFigures(process, up.flatMap(c -> Markdown.stats(c, 1)), mem.flatMap(c -> Markdown.stats(c, 1)),
+                        mem.flatMap(c -> Markdown.stats(c, 2)), mem.flatMap(c -> Markdown.stats(c, 3)), mem.flatMap(c -> Markdown.stats(c, 4))));
             }
         }
     }
@@ -444,31 +496,35 @@ public final class ReportBench {
         private ReadmePerformance() {
         }
 
-        /** The README rows: figures with a target, plus start-up and memory of the services. */
-        static void update(Path readme, String report) throws IOException {
-            String summary = Markdown.section(report, "Summary").orElseThrow();
+        /** The README rows: the figures named in {@link #README_FIGURES}, then start-up and memory of the four services. */
+        static void update(Path readme, Writer report) throws IOException {
             StringBuilder rows = new StringBuilder();
-            for (String line : summary.split("\n")) {
-                if (!line.startsWith("| ") || line.startsWith("| part ")) {
-                    continue;
-                }
-                List<String> c = Markdown.row(line, "").orElseThrow();
-                boolean targeted = c.get(4).equals(Verdict.MET.text) || c.get(4).equals(Verdict.MISSED.text);
-                boolean service = c.get(1).matches("(provisioner|url-router|reaper|sandbox-api): (start-up|RSS under load).*");
-                if (targeted || service) {
-                    String result = c.get(2).replaceAll(" \\(min ([^,]+), max ([^,]+), n=\\d+\\)", " ($1–$2)");
-                    rows.append("| ").append(c.get(1)).append(" | ").append(result).append(" | ")
-                            .append(targeted ? c.get(3) + (c.get(4).equals(Verdict.MET.text) ? ", met" : ", **missed**") : "—")
-                            .append(" |\n");
-                }
+            for (String name : README_FIGURES) {
+                report.figures.stream().filter(f -> f.name().equals(name)).findFirst().ifPresent(f -> rows.append("| ")
+                        .append(f.part().equals("topology") ? "" : f.part() + ": ")
+                        .append(f.name().replace("— ", "start through the API, 1 client: "))
+                        .append(" | ").append(f.brief()).append(" | ")
+                        .append(switch (f.verdict()) {
+                            case MET -> f.target() + ", met";
+                            case MISSED -> f.target() + ", **missed**";
+                            case NO_TARGET -> "—";
+                            case UNKNOWN -> f.target() + ", **not measured**";
+                        }).append(" |\n"));
             }
-            String date = report.lines().filter(l -> l.startsWith("- Date: ")).findFirst().orElse("").replace("- Date: ", "")
-                    .replaceAll(" to .*", "");
+            List<ServiceFigures> deployed = report.services.stream().filter(f -> !f.process().startsWith("pve-simulator")).toList();
+            rows.append("| start-up, process start → ready (s) | ").append(deployed.stream().map(f -> f.process() + " "
+                    + f.startUpMs().map(v -> String.format(Locale.ROOT, "%.1f", v.median() / 1000)).orElse("?"))
+                    .collect(Collectors.joining(", "))).append(" | — |\n");
+            rows.append("| RSS idle → peak under load (MB) | ").append(deployed.stream().map(f -> f.process() + " "
+                    + f.idleRssMb().map(v -> String.format(Locale.ROOT, "%.0f", v.median())).orElse("?") + " → "
+                    + f.peakRssMb().map(v -> String.format(Locale.ROOT, "%.0f", v.median())).orElse("?"))
+                    .collect(Collectors.joining(", "))).append(" | — |\n");
             String section = HEADING + "\n\n"
-                    + "Latest full run (" + date + ", 2 shared cores; median of runs with min–max; the number in brackets is "
-                    + "the issue that sets the target). All figures, the machine, the load and the method: "
-                    + "[bench/results/REPORT.md](bench/results/REPORT.md). Reproduce with `bench/run report` (about 45 minutes; "
-                    + "needs `nginx` and `wrk`).\n\n"
+                    + "Latest full run (" + UTC.format(report.began) + ", " + Runtime.getRuntime().availableProcessors()
+                    + " shared cores; medians of at least 5 runs with "
+                    + "min–max; the issue that sets a target in brackets). Machine, load, method and every figure: "
+                    + "[bench/results/REPORT.md](bench/results/REPORT.md). Reproduce with `bench/run report` (about an hour; "
+                    + "needs `nginx` and `wrk`; see [bench/results/README.md](bench/results/README.md)).\n\n"
                     + "| figure | result | target |\n|---|---|---|\n" + rows + "\n";
             String text = Files.readString(readme);
             int at = text.indexOf(HEADING + "\n");
