@@ -40,7 +40,8 @@ import java.util.concurrent.Executors;
  * copies, against the minimum the per-template clone lock allows: ceil(20 / 4) clones one after
  * another plus one start (target ≤ 1.2×).</li>
  * </ol>
- * Writes bench/results/provisioner.md. Arguments: {@code [rounds] [startsPerRound]} (default 5, 100).
+ * Writes bench/results/provisioner.md. Arguments: {@code [rounds] [startsPerRound] [parallelRounds]}
+ * (default 5, 100, max(3, rounds / 2 + 1)).
  */
 public final class ProvisionerBench {
 
@@ -89,16 +90,17 @@ public final class ProvisionerBench {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int perRound = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        int parallelRounds = args.length > 2 ? Integer.parseInt(args[2]) : Math.max(3, rounds / 2 + 1);
         ProvisionerBench bench = new ProvisionerBench();
         try {
-            bench.run(rounds, perRound);
+            bench.run(rounds, perRound, parallelRounds);
         } finally {
             bench.sim.reset();
         }
         System.exit(0);
     }
 
-    private void run(int rounds, int perRound) throws Exception {
+    private void run(int rounds, int perRound, int parallelRounds) throws Exception {
         loadBefore = loadAverage();
         sim.reset();
         sim.zeroLatencies();
@@ -129,7 +131,6 @@ public final class ProvisionerBench {
         sim.setLatencies(Map.of("clone", CLONE_MS, "start", START_MS));
         double minimum = Math.ceil((double) CONCURRENT / COPIES) * CLONE_MS + START_MS;
         List<Double> makespans = new ArrayList<>();
-        int parallelRounds = Math.max(3, rounds / 2 + 1);
         for (int r = 0; r < parallelRounds; r++) {
             double makespan = concurrentStarts();
             makespans.add(makespan);
