@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
@@ -235,7 +236,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
             });
             return;
         }
-        if (expectsContinue(headers)) {
+        if (request.version() == HttpVersion.HTTP_1_1 && expectsContinue(headers)) {
             // The request goes through: tell the client to send its body now. The service is not asked
             // again (its own 100 would arrive after the body has started flowing anyway).
             headers.remove(HttpHeaders.EXPECT);
