@@ -317,9 +317,10 @@ public final class ProxyBench {
                 + "(cached, invalidated by LISTEN/NOTIFY), the service is `public`, activity recording on.\n");
         md.append(String.format(Locale.ROOT, "- Load: `wrk -t2 -c%d -d%ds --latency`, %d rounds over direct, nginx and url-router (order rotated each round) after a warm-up.%n%n",
                 connections, seconds, runs));
-        double load = parseLoad(loadBefore);
+        // Other work that started during the run disturbs it as much as work that was there before.
+        double load = Math.max(parseLoad(loadBefore), parseLoad(loadAfter));
         if (load > Runtime.getRuntime().availableProcessors()) {
-            md.append(String.format(Locale.ROOT, "> The machine was busy with other work (load average %.1f on %d cores): p99 latencies below are "
+            md.append(String.format(Locale.ROOT, "> The machine was busy with other work (load average up to %.1f on %d cores): p99 latencies below are "
                     + "dominated by scheduling stalls (look at the direct path's own p99) and say little about the proxies. Requests per "
                     + "proxy CPU-second and p50 are the robust figures.%n%n", load, Runtime.getRuntime().availableProcessors()));
         }

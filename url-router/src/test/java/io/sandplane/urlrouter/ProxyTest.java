@@ -95,6 +95,18 @@ class ProxyTest {
     }
 
     @Test
+    void passesTheServicesDateOnUnchanged() {
+        try (EchoGuest guest = EchoGuest.start(39378)) {
+            Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).service("vscode", 39378, AuthMode.PUBLIC).insert();
+            Response dated = client.get(host(s.vmid(), 39378), "/?date=Sun,%2006%20Nov%201994%2008:49:37%20GMT");
+            assertThat(dated.status()).isEqualTo(200);
+            assertThat(dated.headers().getAll("date")).containsExactly("Sun, 06 Nov 1994 08:49:37 GMT");
+            // A service that sends none still gets one (the proxy's own clock), as HTTP wants of an origin with a clock.
+            assertThat(client.get(host(s.vmid(), 39378), "/").headers().get("date")).endsWith(" GMT");
+        }
+    }
+
+    @Test
     void keepsClientConnectionsAlive() {
         try (EchoGuest guest = EchoGuest.start(39378)) {
             Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).service("vscode", 39378, AuthMode.PUBLIC).insert();

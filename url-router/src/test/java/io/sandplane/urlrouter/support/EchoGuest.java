@@ -142,6 +142,10 @@ public final class EchoGuest implements AutoCloseable {
             }));
             return;
         }
+        if (request.getParam("date") != null) {
+            // A service's own Date, which the proxy must pass on unchanged.
+            request.response().putHeader("date", request.getParam("date"));
+        }
         request.body().onComplete(body -> request.response()
                 .putHeader("content-type", "application/json")
                 .putHeader("x-guest", ip + ":" + port)
