@@ -3,6 +3,7 @@ package io.sandplane.bench;
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ProjectLayout;
 import io.sandplane.devsupport.ServiceProcess;
+import io.sandplane.devsupport.test.SharedUrlRouter;
 import io.sandplane.model.lifecycle.SandboxIds;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -59,27 +60,45 @@ public final class ProxyBench {
     private static final int HTTP_PORT = 5173;
     private static final int WS_PORT = 39383;
 
-    record WrkResult(double rps, double p50Ms, double p99Ms, double proxyCpuSeconds, double requests) {
+    record WrkResult(double rps, double p50Ms, double p99Ms, double proxyUserSeconds, double proxySystemSeconds, double requests) {
         /** Requests served per CPU second the proxy itself used: independent of what else ran on the machine. */
         double perCpuSecond() {
-            return proxyCpuSeconds > 0 ? requests / proxyCpuSeconds : Double.NaN;
+            double cpu = proxyUserSeconds + proxySystemSeconds;
+            return cpu > 0 ? requests / cpu : Double.NaN;
+        }
+
+        /** The proxy's user-mode CPU per request, in microseconds (its own code: parsing, routing, copying). */
+        double userMicrosPerRequest() {
+            return requests > 0 ? proxyUserSeconds * 1e6 / requests : Double.NaN;
+        }
+
+        /** The proxy's kernel-mode CPU per request, in microseconds (system calls: reads, writes, polling). */
+        double systemMicrosPerRequest() {
+            return requests > 0 ? proxySystemSeconds * 1e6 / requests : Double.NaN;
         }
     }
 
     public static void main(String[] args) throws Exception {
-        int runs = intArg(args, "--runs", 3);
+        int runs = intArg(args, "--runs", 5);
         int seconds = intArg(args, "--seconds", 10);
         int connections = intArg(args, "--connections", 64);
         int roundTrips = intArg(args, "--round-trips", 2000);
+        // The router's JVM options; --router-jvm "<options>" tries others.
+        List<String> routerJvm = new ArrayList<>(List.of("-Xmx512m"));
+        String extraJvm = stringArg(args, "--router-jvm", "");
+        if (!extraJvm.isBlank()) {
+            routerJvm.addAll(List.of(extraJvm.trim().split("\\s+")));
+        }
         require("nginx");
         require("wrk");
+        String waited = waitForQuiet(intArg(args, "--wait-quiet-minutes", 0));
         String loadBefore = loadAverage();
         Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "proxy-bench-");
         String guestIp = freeLoopbackAddress();
         int nginxHttpPort = freePort();
         int nginxWsPort = freePort();
-        int routerProxyPort = freePort();
-        String domain = "sandplane.localhost:" + routerProxyPort;
+        // The public domain is only what Host headers must end with; the router listens wherever the kernel puts it.
+        String domain = "sandplane.localhost:8088";
         Vertx vertx = Vertx.vertx();
         Process upstreamNginx = null;
         Process proxyNginx = null;
@@ -93,13 +112,14 @@ public final class ProxyBench {
                             "QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgres.USER,
                             "QUARKUS_DATASOURCE_PASSWORD", "unused",
                             "SANDPLANE_INTERNAL_TOKEN", INTERNAL_TOKEN,
-                            "SANDPLANE_PROXY_PORT", Integer.toString(routerProxyPort),
+                            "SANDPLANE_PROXY_PORT", "0",
                             "SANDPLANE_PROXY_HOST", "127.0.0.1",
                             "PVE_PUBLIC_DOMAIN", domain,
                             "QUARKUS_LOG_LEVEL", "WARN"))
-                    .jvmOptions(List.of("-Xmx512m"))
+                    .jvmOptions(routerJvm)
                     .logFile(work.resolve("url-router.log"))
                     .start()) {
+                int routerProxyPort = SharedUrlRouter.proxyPort(router);
                 int vmid = insertSandbox(pg, guestIp);
                 String routerHost = "port-" + HTTP_PORT + "-vm-" + vmid + "." + domain;
                 String routerWsHost = "port-" + WS_PORT + "-vm-" + vmid + "." + domain;
@@ -117,8 +137,9 @@ public final class ProxyBench {
                     }
                 }
 
-                // Warm-up: the router's JIT and both proxies' upstream connection pools.
-                wrk(targets.get("url-router"), connections, Math.max(10, seconds));
+                // Warm-up: the router's JIT and both proxies' upstream connection pools. The JIT needs a good 20 s of
+                // load (less, and the router's first round came out at half its later ones).
+                wrk(targets.get("url-router"), connections, Math.max(20, seconds));
                 wrk(targets.get("nginx"), connections, 5);
                 wrk(targets.get("direct"), connections, 5);
 
@@ -127,11 +148,14 @@ public final class ProxyBench {
                 if (hasFlag(args, "--profile")) {
                     // A flight recording of the router under load, for finding where its time goes.
                     Path jfr = work.resolve("url-router.jfr");
-                    new ProcessBuilder("jcmd", Long.toString(router.pid()), "JFR.start", "settings=profile", "duration=" + seconds + "s",
+                    new ProcessBuilder("jcmd", Long.toString(router.pid()), "JFR.start", "settings=profile", "method-profiling=max", "duration=" + seconds + "s",
                             "filename=" + jfr).inheritIO().start().waitFor();
                     wrk(targets.get("url-router"), connections, seconds);
                     Thread.sleep(2000);
                     System.out.println("profile written to " + jfr);
+                    if (runs == 0) {
+                        return;
+                    }
                 }
                 List<Map.Entry<String, Target>> order = new ArrayList<>(targets.entrySet());
                 for (int r = 0; r < runs; r++) {
@@ -163,7 +187,7 @@ public final class ProxyBench {
                     System.out.printf(Locale.ROOT, "websocket %-10s median %.3f ms%n", t.getKey(),
                             Stats.of(roundTripsMs.get(t.getKey())).median());
                 }
-                write(runs, seconds, connections, roundTrips, results, single, roundTripsMs, loadBefore, loadAverage());
+                write(runs, seconds, connections, roundTrips, results, single, roundTripsMs, loadBefore, loadAverage(), waited, routerJvm);
             } finally {
                 echo.close();
             }
@@ -178,9 +202,10 @@ public final class ProxyBench {
     record Target(String ip, int httpPort, String httpHost, int wsPort, String wsHost, String wsIp, List<Long> pids) {
     }
 
-    /** User + system CPU seconds of the processes (and their children) so far, from /proc. */
-    private static double cpuSeconds(List<Long> pids) {
-        double ticks = 0;
+    /** User and system CPU seconds of the processes (and their children) so far, from /proc. */
+    private static double[] cpuSeconds(List<Long> pids) {
+        double user = 0;
+        double system = 0;
         for (long pid : pids) {
             List<Long> all = new ArrayList<>();
             all.add(pid);
@@ -189,13 +214,14 @@ public final class ProxyBench {
                 try {
                     String stat = Files.readString(Path.of("/proc/" + p + "/stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    user += Long.parseLong(f[11]);
+                    system += Long.parseLong(f[12]);
                 } catch (IOException | RuntimeException e) {
                     // gone
                 }
             }
         }
-        return ticks / 100.0;
+        return new double[] { user / 100.0, system / 100.0 };
     }
 
     private static WrkResult wrk(Target target, int connections, int seconds) throws Exception {
@@ -203,7 +229,7 @@ public final class ProxyBench {
     }
 
     private static WrkResult wrk(Target target, int connections, int seconds, int threads) throws Exception {
-        double cpuBefore = cpuSeconds(target.pids());
+        double[] cpuBefore = cpuSeconds(target.pids());
         Process wrk = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency",
                 "-H", "Host: " + target.httpHost(), "http://" + target.ip() + ":" + target.httpPort() + "/")
                 .redirectErrorStream(true).start();
@@ -234,10 +260,10 @@ public final class ProxyBench {
                 p99 = ms;
             }
         }
-        double cpu = cpuSeconds(target.pids()) - cpuBefore;
+        double[] cpuAfter = cpuSeconds(target.pids());
         Matcher total = TOTAL.matcher(out);
         double requests = total.find() ? Double.parseDouble(total.group(1)) : Double.NaN;
-        return new WrkResult(Double.parseDouble(rps.group(1)), p50, p99, cpu, requests);
+        return new WrkResult(Double.parseDouble(rps.group(1)), p50, p99, cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], requests);
     }
 
     private static List<Double> webSocketRoundTrips(Vertx vertx, Target target, int warmUp, int count) throws Exception {
@@ -269,7 +295,8 @@ public final class ProxyBench {
     }
 
     private static void write(int runs, int seconds, int connections, int roundTrips, Map<String, List<WrkResult>> results,
-            Map<String, List<WrkResult>> single, Map<String, List<Double>> ws, String loadBefore, String loadAfter) throws IOException {
+            Map<String, List<WrkResult>> single, Map<String, List<Double>> ws, String loadBefore, String loadAfter, String waited,
+            List<String> routerJvm) throws IOException {
         Stats routerRps = Stats.of(results.get("url-router").stream().map(WrkResult::rps).toList());
         Stats nginxRps = Stats.of(results.get("nginx").stream().map(WrkResult::rps).toList());
         Stats directP99 = Stats.of(results.get("direct").stream().map(WrkResult::p99Ms).toList());
@@ -281,23 +308,25 @@ public final class ProxyBench {
         StringBuilder md = new StringBuilder();
         md.append("# Proxy benchmark: url-router vs nginx\n\n");
         md.append("`bench/run proxy` (`io.sandplane.bench.ProxyBench`). One run, one machine, same upstream for both proxies.\n\n");
-        md.append(String.format(Locale.ROOT, "- Machine: %d cores (shared by wrk, both proxies and the upstream), load average before %s, after %s.%n",
-                Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter));
+        md.append(String.format(Locale.ROOT, "- Machine: %d cores (shared by wrk, both proxies and the upstream), 1-minute load average before %s, after %s (%s).%n",
+                Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, waited));
         md.append("- Upstream: nginx returning a 20-byte static body (HTTP), a Vert.x WebSocket echo (WebSocket), on a loopback guest address.\n");
         md.append("- nginx: `").append(version("nginx", "-v")).append("`, `worker_processes auto`, `proxy_http_version 1.1` with upstream keep-alive, "
                 + "WebSocket upgrade headers, X-Forwarded-For/Proto/Host set; access log off.\n");
-        md.append("- url-router: the built jar (`-Xmx512m`), one proxy verticle per core; the route comes from a real database row "
+        md.append("- url-router: the built jar (`" + String.join(" ", routerJvm) + "`), one proxy verticle per core; the route comes from a real database row "
                 + "(cached, invalidated by LISTEN/NOTIFY), the service is `public`, activity recording on.\n");
         md.append(String.format(Locale.ROOT, "- Load: `wrk -t2 -c%d -d%ds --latency`, %d rounds over direct, nginx and url-router (order rotated each round) after a warm-up.%n%n",
                 connections, seconds, runs));
-        double load = parseLoad(loadBefore);
+        // Other work that started during the run disturbs it as much as work that was there before.
+        double load = Math.max(parseLoad(loadBefore), parseLoad(loadAfter));
         if (load > Runtime.getRuntime().availableProcessors()) {
-            md.append(String.format(Locale.ROOT, "> The machine was busy with other work (load average %.1f on %d cores): p99 latencies below are "
+            md.append(String.format(Locale.ROOT, "> The machine was busy with other work (load average up to %.1f on %d cores): p99 latencies below are "
                     + "dominated by scheduling stalls (look at the direct path's own p99) and say little about the proxies. Requests per "
                     + "proxy CPU-second and p50 are the robust figures.%n%n", load, Runtime.getRuntime().availableProcessors()));
         }
         md.append("## HTTP, requests/s and latency (median of rounds, min–max)\n\n");
-        md.append("| path | requests/s | p50 ms | p99 ms | requests per proxy CPU-second |\n|---|---|---|---|---|\n");
+        md.append("| path | requests/s | p50 ms | p99 ms | requests per proxy CPU-second | proxy CPU µs per request, user + system |\n"
+                + "|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<WrkResult>> e : results.entrySet()) {
             Stats rps = Stats.of(e.getValue().stream().map(WrkResult::rps).toList());
             Stats p50 = Stats.of(e.getValue().stream().map(WrkResult::p50Ms).toList());
@@ -305,6 +334,10 @@ public final class ProxyBench {
             md.append("| ").append(e.getKey()).append(" | ").append(rps.format("%.0f")).append(" | ")
                     .append(p50.format("%.2f")).append(" | ").append(p99.format("%.2f")).append(" | ")
                     .append(e.getKey().equals("direct") ? "–" : Stats.of(e.getValue().stream().map(WrkResult::perCpuSecond).toList()).format("%.0f"))
+                    .append(" | ")
+                    .append(e.getKey().equals("direct") ? "–" : String.format(Locale.ROOT, "%.1f + %.1f",
+                            Stats.of(e.getValue().stream().map(WrkResult::userMicrosPerRequest).toList()).median(),
+                            Stats.of(e.getValue().stream().map(WrkResult::systemMicrosPerRequest).toList()).median()))
                     .append(" |\n");
         }
         md.append("\nRequests per proxy CPU-second divide the requests wrk completed by the user+system CPU time the proxy's processes "
@@ -481,6 +514,26 @@ public final class ProxyBench {
         }
     }
 
+    /**
+     * Waits (up to the given minutes, polling every two) until the 1-minute load average is below 1, so
+     * the figures are the proxies' and not other work's; says what it found.
+     */
+    private static String waitForQuiet(int minutes) throws InterruptedException {
+        if (minutes <= 0) {
+            return "did not wait for a quiet machine";
+        }
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MINUTES.toNanos(minutes);
+        while (parseLoad(loadAverage()) >= 1.0 && System.nanoTime() < deadline) {
+            System.out.println("load average " + loadAverage() + ", waiting for it to drop below 1.0");
+            Thread.sleep(Duration.ofMinutes(2));
+        }
+        long waitedMinutes = TimeUnit.NANOSECONDS.toMinutes(System.nanoTime() - start);
+        return parseLoad(loadAverage()) < 1.0
+                ? "waited " + waitedMinutes + " min for it to drop below 1.0"
+                : "still " + loadAverage() + " after waiting " + waitedMinutes + " min for it to drop below 1.0";
+    }
+
     private static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
@@ -499,6 +552,15 @@ public final class ProxyBench {
 
     private static boolean hasFlag(String[] args, String name) {
         return java.util.Arrays.asList(args).contains(name);
+    }
+
+    private static String stringArg(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
     }
 
     private static int intArg(String[] args, String name, int fallback) {

@@ -1,6 +1,7 @@
 package io.sandplane.urlrouter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -194,6 +196,117 @@ class ProxySimulatorTest {
             assertThat(page.json().getInteger("vmid")).isEqualTo(guest.vmid());
             assertThat(page.json().getString("query")).isEqualTo("cols=80");
             assertThat(page.json().getJsonObject("headers").getString("cookie")).isEqualTo("term=xterm");
+        } finally {
+            SimGuests.remove(guest);
+        }
+    }
+
+    @Test
+    void webSocketsLandOnTheGuestAndPortTheirHostNamesBothWays() {
+        SimGuest a = SimGuests.running();
+        SimGuest b = SimGuests.running();
+        try {
+            sandboxOn(a, "tok-ws-a");
+            sandboxOn(b, "tok-ws-b");
+            for (SimGuest guest : new SimGuest[] { a, b }) {
+                String token = guest == a ? "tok-ws-a" : "tok-ws-b";
+                for (int port : new int[] { 39377, 39378, 39380, 39383, 5173 }) {
+                    String prefix = "vm " + guest.vmid() + " port " + port + ": ";
+                    ProxyClient.Socket ws = client.webSocket(host(guest.vmid(), port), "/ws", Map.of("X-Sandplane-Token", token));
+                    ws.socket().writeTextMessage("hello");
+                    assertThat(ws.nextText()).isEqualTo(prefix + "hello");
+                    ws.socket().writeBinaryMessage(Buffer.buffer(new byte[] { 1, 2, 3 }));
+                    assertThat(((Buffer) ws.next()).getBytes()).isEqualTo(Buffer.buffer(prefix).appendBytes(new byte[] { 1, 2, 3 }).getBytes());
+                    ws.close();
+                }
+            }
+            // Upgrades need the token like any request; B's token does not open A.
+            Map<String, String> upgrade = Map.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Version", "13",
+                    "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+            assertThat(client.get(host(a.vmid(), 39383), "/ws", upgrade).status()).isEqualTo(401);
+            Map<String, String> wrongToken = new java.util.HashMap<>(upgrade);
+            wrongToken.put("X-Sandplane-Token", "tok-ws-b");
+            assertThat(client.get(host(a.vmid(), 39383), "/ws", wrongToken).status()).isEqualTo(401);
+        } finally {
+            SimGuests.remove(a);
+            SimGuests.remove(b);
+        }
+    }
+
+    @Test
+    void aWebSocketAuthenticatesWithTheQueryTokenOrTheCookieAndCarriesLargeMessages() {
+        SimGuest guest = SimGuests.running();
+        try {
+            sandboxOn(guest, "tok-ws-big");
+            String prefix = "vm " + guest.vmid() + " port 39383: ";
+            // A browser's WebSocket cannot send headers: the query token (xterm.js) or the cookie set earlier (noVNC).
+            ProxyClient.Socket byQuery = client.webSocket(host(guest.vmid(), 39383), "/xterm?cols=80&sandplane_token=tok-ws-big", Map.of());
+            byQuery.socket().writeTextMessage("ls");
+            assertThat(byQuery.nextText()).isEqualTo(prefix + "ls");
+            byte[] big = new byte[4 * 1024 * 1024];
+            new Random(7).nextBytes(big);
+            byQuery.socket().writeBinaryMessage(Buffer.buffer(big));
+            Buffer echoed = (Buffer) byQuery.next();
+            assertThat(echoed.length()).isEqualTo(prefix.length() + big.length);
+            assertThat(echoed.getBytes(prefix.length(), echoed.length())).isEqualTo(big);
+            byQuery.close();
+
+            ProxyClient.Socket byCookie = client.webSocket(host(guest.vmid(), 39380), "/websockify",
+                    Map.of("Cookie", "sandplane_token=tok-ws-big; theme=dark"));
+            byCookie.socket().writeTextMessage("RFB");
+            assertThat(byCookie.nextText()).isEqualTo("vm " + guest.vmid() + " port 39380: RFB");
+            byCookie.close();
+        } finally {
+            SimGuests.remove(guest);
+        }
+    }
+
+    @Test
+    void recordsActivityThrottledAndWhileAWebSocketIsOpen() {
+        SimGuest guest = SimGuests.running();
+        try {
+            Fixtures.Sandbox s = sandboxOn(guest, "tok-activity");
+            assertThat(Fixtures.lastActivity(s.id())).isEmpty();
+            client.get(host(guest.vmid(), 5173), "/");
+            await().atMost(Duration.ofSeconds(5)).until(() -> Fixtures.lastActivity(s.id()).isPresent());
+            Instant first = Fixtures.lastActivity(s.id()).orElseThrow();
+            // Within the interval (1 s in tests), more requests write nothing.
+            client.get(host(guest.vmid(), 5173), "/");
+            client.get(host(guest.vmid(), 5173), "/");
+            assertThat(Fixtures.lastActivity(s.id())).contains(first);
+
+            ProxyClient.Socket ws = client.webSocket(host(guest.vmid(), 5173), "/", Map.of());
+            ws.socket().writeTextMessage("once");
+            assertThat(ws.nextText()).endsWith("once");
+            // No request and no message while the socket stays open, yet the sandbox stays active.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> Fixtures.lastActivity(s.id()).orElseThrow().isAfter(first.plusMillis(1500)));
+            ws.close();
+        } finally {
+            SimGuests.remove(guest);
+        }
+    }
+
+    @Test
+    void expect100ContinueIsAnsweredOnceTheRequestMayGoThroughAndNeverForAnUnauthorizedOne() {
+        SimGuest guest = SimGuests.running();
+        try {
+            sandboxOn(guest, "tok-continue");
+            byte[] body = new byte[256 * 1024];
+            new Random(3).nextBytes(body);
+            ProxyClient.Continued ok = client.expectContinue(host(guest.vmid(), 39378), "/upload",
+                    Map.of("X-Sandplane-Token", "tok-continue", "Content-Type", "application/octet-stream"), body);
+            assertThat(ok.interim()).startsWith("HTTP/1.1 100 Continue");
+            assertThat(ProxyClient.status(ok.answer())).isEqualTo(200);
+            JsonObject echo = new JsonObject(ok.answer().substring(ok.answer().indexOf("\r\n\r\n") + 4));
+            assertThat(echo.getInteger("vmid")).isEqualTo(guest.vmid());
+            assertThat(echo.getLong("bodyLength")).isEqualTo(body.length);
+            assertThat(echo.getJsonObject("headers").containsKey("expect")).isFalse();
+
+            // Refused before the body: the client is spared the upload.
+            ProxyClient.Continued refused = client.expectContinue(host(guest.vmid(), 39378), "/upload", Map.of(), body);
+            assertThat(ProxyClient.status(refused.interim())).isEqualTo(401);
+            assertThat(refused.interim().toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
         } finally {
             SimGuests.remove(guest);
         }

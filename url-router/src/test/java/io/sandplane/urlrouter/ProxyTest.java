@@ -20,7 +20,6 @@ import io.vertx.core.http.HttpMethod;
 import jakarta.inject.Inject;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,9 +72,9 @@ class ProxyTest {
     @Test
     void routesToTheFqdnWhenNoIpIsRecorded() {
         // localhost is the one name every machine resolves (to 127.0.0.1).
-        try (EchoGuest guest = EchoGuest.startOn("127.0.0.1", 38123)) {
-            Fixtures.Sandbox s = Fixtures.sandbox().fqdn("localhost", "localhost").service("app", 38123, AuthMode.PUBLIC).insert();
-            Response r = client.get(host(s.vmid(), 38123), "/fqdn");
+        try (EchoGuest guest = EchoGuest.startOn("127.0.0.1", 0)) {
+            Fixtures.Sandbox s = Fixtures.sandbox().fqdn("localhost", "localhost").service("app", guest.port(), AuthMode.PUBLIC).insert();
+            Response r = client.get(host(s.vmid(), guest.port()), "/fqdn");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.json().getString("guest")).isEqualTo("127.0.0.1");
             assertThat(r.json().getString("uri")).isEqualTo("/fqdn");
@@ -92,6 +91,18 @@ class ProxyTest {
             assertThat(r.echoedHeader("x-forwarded-host")).isEqualTo(host(s.vmid(), 39378));
             assertThat(r.echoedHeader("host")).isEqualTo(host(s.vmid(), 39378));
             assertThat(r.echoedHeader("forwarded")).isNull();
+        }
+    }
+
+    @Test
+    void passesTheServicesDateOnUnchanged() {
+        try (EchoGuest guest = EchoGuest.start(39378)) {
+            Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).service("vscode", 39378, AuthMode.PUBLIC).insert();
+            Response dated = client.get(host(s.vmid(), 39378), "/?date=Sun,%2006%20Nov%201994%2008:49:37%20GMT");
+            assertThat(dated.status()).isEqualTo(200);
+            assertThat(dated.headers().getAll("date")).containsExactly("Sun, 06 Nov 1994 08:49:37 GMT");
+            // A service that sends none still gets one (the proxy's own clock), as HTTP wants of an origin with a clock.
+            assertThat(client.get(host(s.vmid(), 39378), "/").headers().get("date")).endsWith(" GMT");
         }
     }
 
@@ -200,22 +211,26 @@ class ProxyTest {
         }
     }
 
+    // WebSocket routing, both directions, text and binary, large messages and the token flows run against
+    // simulator guests (ProxySimulatorTest). The simulator's echo cannot show the two things below: it
+    // negotiates no subprotocol, sends nothing of its own after the 101, and does not report the upgrade
+    // request it received (URI, headers). So an in-test guest that does (like websockify for noVNC, which
+    // asks for "binary" and speaks first) checks them.
+
     @Test
-    void carriesWebSocketsBothWaysWithTheSubprotocol() {
+    void aWebSocketKeepsItsSubprotocolAndTheServicesFirstMessageAndLosesTheToken() {
         try (EchoGuest guest = EchoGuest.start(39380)) {
             Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).token("tok-ws-1").service("vnc", 39380, AuthMode.TOKEN).insert();
             ProxyClient.Socket ws = client.webSocket(host(s.vmid(), 39380), "/websockify",
                     Map.of("Cookie", "sandplane_token=tok-ws-1; theme=dark"), "binary");
+            // Sent by the guest right after its 101, before the client said anything: not lost in the switch.
             var helloJson = new io.vertx.core.json.JsonObject(ws.nextText());
             assertThat(helloJson.getString("guest")).isEqualTo(guest.ip());
             assertThat(helloJson.getInteger("port")).isEqualTo(39380);
             assertThat(helloJson.getJsonObject("headers").getJsonArray("sec-websocket-protocol").getString(0)).isEqualTo("binary");
+            assertThat(ws.socket().subProtocol()).isEqualTo("binary");
             // The token never reaches the guest, other cookies do.
             assertThat(helloJson.getJsonObject("headers").getJsonArray("cookie").getString(0)).isEqualTo("theme=dark");
-            ws.socket().writeTextMessage("ping");
-            assertThat(ws.nextText()).isEqualTo("ping");
-            ws.socket().writeBinaryMessage(Buffer.buffer(new byte[] { 1, 2, 3 }));
-            assertThat(((Buffer) ws.next()).getBytes()).containsExactly(1, 2, 3);
             ws.close();
 
             // The handshake answer reaches the browser as the guest gave it.
@@ -228,15 +243,13 @@ class ProxyTest {
     }
 
     @Test
-    void aWebSocketMayCarryTheTokenInTheQueryWhichIsNotForwarded() {
+    void aWebSocketsQueryTokenIsRemovedFromTheUriTheServiceSees() {
         try (EchoGuest guest = EchoGuest.start(39383)) {
             Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).token("tok-ws-2").service("xterm", 39383, AuthMode.TOKEN).insert();
             ProxyClient.Socket ws = client.webSocket(host(s.vmid(), 39383), "/socket?cols=80&sandplane_token=tok-ws-2", Map.of());
             var helloJson = new io.vertx.core.json.JsonObject(ws.nextText());
             assertThat(helloJson.getString("uri")).isEqualTo("/socket?cols=80");
             ws.close();
-            assertThat(client.get(host(s.vmid(), 39383), "/socket", Map.of("Upgrade", "websocket", "Connection", "Upgrade",
-                    "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")).status()).isEqualTo(401);
         }
     }
 
@@ -390,29 +403,6 @@ class ProxyTest {
             assertThat(actual.status()).isEqualTo(200);
             assertThat(actual.headers().get("access-control-allow-origin")).isEqualTo("https://ide.example");
             assertThat(guest.requests()).isEqualTo(1);
-        }
-    }
-
-    @Test
-    void recordsActivityThrottledAndWhileAWebSocketIsOpen() {
-        try (EchoGuest guest = EchoGuest.start(39383)) {
-            Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).service("xterm", 39383, AuthMode.PUBLIC).insert();
-            assertThat(Fixtures.lastActivity(s.id())).isEmpty();
-            client.get(host(s.vmid(), 39383), "/");
-            await().atMost(Duration.ofSeconds(5)).until(() -> Fixtures.lastActivity(s.id()).isPresent());
-            Instant first = Fixtures.lastActivity(s.id()).orElseThrow();
-            // Within the interval (1 s in tests), more requests write nothing.
-            client.get(host(s.vmid(), 39383), "/");
-            client.get(host(s.vmid(), 39383), "/");
-            assertThat(Fixtures.lastActivity(s.id())).contains(first);
-
-            ProxyClient.Socket ws = client.webSocket(host(s.vmid(), 39383), "/", Map.of());
-            // No request at all while the socket is open, yet the sandbox stays active.
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                Instant now = Fixtures.lastActivity(s.id()).orElseThrow();
-                return now.isAfter(first.plusMillis(1500));
-            });
-            ws.close();
         }
     }
 

@@ -12,7 +12,7 @@ import io.sandplane.urlrouter.support.EchoGuest;
 import io.sandplane.urlrouter.support.Fixtures;
 import io.sandplane.urlrouter.support.Provisioned;
 import io.sandplane.urlrouter.support.ProxyClient;
-import java.net.ServerSocket;
+import io.sandplane.urlrouter.support.UnansweringService;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,14 +59,9 @@ class RouterProcessIT {
     @Test
     void aPausedOrDeletedSandboxStopsRoutingOnEveryReplicaWithinOneSecond() throws Exception {
         SharedUrlRouter first = SharedUrlRouter.get();
-        int secondProxyPort = freePort();
-        try (ServiceProcess second = ServiceProcess.of("url-router").env(SharedPostgres.datasourceEnv())
-                .env("SANDPLANE_INTERNAL_TOKEN", SharedUrlRouter.INTERNAL_TOKEN)
-                .env("SANDPLANE_PROXY_PORT", Integer.toString(secondProxyPort))
-                .env("SANDPLANE_PROXY_HOST", "127.0.0.1")
-                .env("PVE_PUBLIC_DOMAIN", first.publicDomain())
-                .start();
+        try (ServiceProcess second = replica(first).start();
                 EchoGuest guest = EchoGuest.start(5173)) {
+            int secondProxyPort = SharedUrlRouter.proxyPort(second);
             Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).service("preview", 5173, AuthMode.PUBLIC).insert();
             String host = first.publicHost(s.vmid(), 5173);
             ProxyClient a = new ProxyClient(first.proxyPort());
@@ -94,14 +89,10 @@ class RouterProcessIT {
     @Test
     void requestsAtTwoReplicasWakeAPausedSandboxWithOneResume() throws Exception {
         SharedUrlRouter first = SharedUrlRouter.get();
-        int secondProxyPort = freePort();
-        try (ServiceProcess second = ServiceProcess.of("url-router").env(SharedPostgres.datasourceEnv())
-                .env("SANDPLANE_INTERNAL_TOKEN", SharedUrlRouter.INTERNAL_TOKEN)
-                .env("SANDPLANE_PROXY_PORT", Integer.toString(secondProxyPort))
-                .env("SANDPLANE_PROXY_HOST", "127.0.0.1")
-                .env("PVE_PUBLIC_DOMAIN", first.publicDomain())
+        try (ServiceProcess second = replica(first)
                 .env("SANDPLANE_PROVISIONER_URL", io.sandplane.devsupport.provisioner.SharedProvisioner.get().url())
                 .start()) {
+            int secondProxyPort = SharedUrlRouter.proxyPort(second);
             Fixtures.Sandbox sandbox = Provisioned.paused("tok-replicas", true);
             int startsBefore = Provisioned.guestStarts(sandbox.vmid());
             String host = first.publicHost(sandbox.vmid(), 39378);
@@ -123,9 +114,48 @@ class RouterProcessIT {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    @Test
+    void aServiceThatNeverAnswersGetsA504PageOnceTheIdleTimeoutPassesAndOneThatNeverAcceptsOnceTheConnectTimeoutPasses()
+            throws Exception {
+        SharedUrlRouter first = SharedUrlRouter.get();
+        try (ServiceProcess router = replica(first)
+                .env("SANDPLANE_PROXY_CONNECT_TIMEOUT", "1s")
+                .env("SANDPLANE_PROXY_IDLE_TIMEOUT", "2s")
+                .start();
+                UnansweringService silent = UnansweringService.silent();
+                UnansweringService blackhole = UnansweringService.blackhole()) {
+            ProxyClient proxy = new ProxyClient(SharedUrlRouter.proxyPort(router));
+            Fixtures.Sandbox quiet = Fixtures.sandbox().ip(silent.ip()).service("app", silent.port(), AuthMode.PUBLIC).insert();
+            Fixtures.Sandbox unreachable = Fixtures.sandbox().ip(blackhole.ip()).service("app", blackhole.port(), AuthMode.PUBLIC).insert();
+
+            long start = System.nanoTime();
+            ProxyClient.Response idle = proxy.get(first.publicHost(quiet.vmid(), silent.port()), "/", Map.of("Accept", "text/html"));
+            Duration idleTook = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(idle.status()).isEqualTo(504);
+            assertThat(idle.text()).contains("did not answer in time");
+            assertThat(silent.accepted()).as("the request reached the service").isEqualTo(1);
+            // Not before the idle timeout, and not much after it (the client's own connection lasts longer).
+            assertThat(idleTook).isBetween(Duration.ofMillis(1900), Duration.ofSeconds(10));
+
+            start = System.nanoTime();
+            ProxyClient.Response connect = proxy.get(first.publicHost(unreachable.vmid(), blackhole.port()), "/");
+            Duration connectTook = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(connect.status()).isEqualTo(504);
+            assertThat(connect.json().getString("type")).isEqualTo("urn:sandplane:problem:gateway-timeout");
+            assertThat(connectTook).isBetween(Duration.ofMillis(900), Duration.ofSeconds(10));
+
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(router.url() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("sandplane_proxy_requests_total\\{outcome=\"gateway_timeout\"[^}]*} 2\\.0");
         }
+    }
+
+    /** Another replica of the router over the same database and domain, on proxy and HTTP ports of its own. */
+    private static ServiceProcess.Builder replica(SharedUrlRouter first) {
+        return ServiceProcess.of("url-router").env(SharedPostgres.datasourceEnv())
+                .env("SANDPLANE_INTERNAL_TOKEN", SharedUrlRouter.INTERNAL_TOKEN)
+                .env("SANDPLANE_PROXY_PORT", "0")
+                .env("SANDPLANE_PROXY_HOST", "127.0.0.1")
+                .env("PVE_PUBLIC_DOMAIN", first.publicDomain());
     }
 }

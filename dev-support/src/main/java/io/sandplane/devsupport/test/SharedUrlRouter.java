@@ -4,9 +4,14 @@ import io.sandplane.devsupport.ServiceProcess;
 import io.sandplane.devsupport.provisioner.SharedProvisioner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One url-router per test JVM, run from its built jar ({@code url-router/target/quarkus-app}) as
@@ -21,6 +26,8 @@ public final class SharedUrlRouter {
     /** The internal token every shared test service uses (the same as the services' %test profile). */
     public static final String INTERNAL_TOKEN = "test-internal-token-not-secret";
 
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Pattern PROXY_PORT = Pattern.compile("\"port\"\\s*:\\s*(\\d+)");
     private static SharedUrlRouter instance;
 
     private final ServiceProcess process;
@@ -33,17 +40,17 @@ public final class SharedUrlRouter {
 
     public static synchronized SharedUrlRouter get() {
         if (instance == null) {
-            int proxyPort = freePort();
             Map<String, String> env = new LinkedHashMap<>(SharedPostgres.datasourceEnv());
             env.put("SANDPLANE_INTERNAL_TOKEN", INTERNAL_TOKEN);
-            env.put("SANDPLANE_PROXY_PORT", Integer.toString(proxyPort));
+            // The router binds a port the kernel picks and reports it (see proxyPort(ServiceProcess)).
+            env.put("SANDPLANE_PROXY_PORT", "0");
             env.put("SANDPLANE_PROXY_HOST", "127.0.0.1");
             // The provisioner's domain, so the URLs it stores are the ones this router serves; clients
             // connect to proxyUrl() and send that Host.
             env.put("PVE_PUBLIC_DOMAIN", SharedProvisioner.PUBLIC_DOMAIN);
             env.put("SANDPLANE_PROVISIONER_URL", SharedProvisioner.get().url());
             ServiceProcess process = ServiceProcess.of("url-router").env(env).start();
-            instance = new SharedUrlRouter(process, proxyPort);
+            instance = new SharedUrlRouter(process, proxyPort(process));
             Runtime.getRuntime().addShutdownHook(new Thread(process::stop, "stop-url-router"));
         }
         return instance;
@@ -77,11 +84,25 @@ public final class SharedUrlRouter {
         return process;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /**
+     * The port a running url-router's proxy listens on, as its readiness check reports it: start
+     * routers with {@code SANDPLANE_PROXY_PORT=0}, so no test picks a port that another build takes
+     * before the router binds it.
+     */
+    public static int proxyPort(ServiceProcess router) {
+        try {
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(router.url() + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Matcher port = PROXY_PORT.matcher(ready.body());
+            if (!port.find()) {
+                throw new IllegalStateException("the url-router's readiness does not name its proxy port: " + ready.body());
+            }
+            return Integer.parseInt(port.group(1));
         } catch (IOException e) {
-            throw new UncheckedIOException("no free port for the url-router's proxy", e);
+            throw new UncheckedIOException("cannot read the url-router's readiness", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

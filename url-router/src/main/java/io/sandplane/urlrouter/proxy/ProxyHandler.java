@@ -1,5 +1,6 @@
 package io.sandplane.urlrouter.proxy;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.service.AuthMode;
 import io.sandplane.model.service.PublicDomain;
@@ -20,10 +21,12 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
-import io.vertx.httpproxy.OriginRequestProvider;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
@@ -32,6 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,6 +62,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     private final WakeCoordinator wakes;
     private final ActivityRecorder activity;
     private final ProxyMetrics metrics;
+    private final long idleTimeoutMillis;
 
     ProxyHandler(Context context, HttpClient client, Optional<PublicDomain> domain, RouterConfig config,
             RouteResolver resolver, WakeCoordinator wakes, ActivityRecorder activity, ProxyMetrics metrics) {
@@ -70,6 +75,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         this.wakes = wakes;
         this.activity = activity;
         this.metrics = metrics;
+        this.idleTimeoutMillis = Math.max(1, config.idleTimeout().toMillis());
     }
 
     @Override
@@ -230,10 +236,22 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
             });
             return;
         }
+        if (request.version() == HttpVersion.HTTP_1_1 && expectsContinue(headers)) {
+            // The request goes through: tell the client to send its body now. The service is not asked
+            // again (its own 100 would arrive after the body has started flowing anyway).
+            headers.remove(HttpHeaders.EXPECT);
+            request.response().writeContinue();
+        }
+        RequestOptions upstream = new RequestOptions().setServer(origin).setIdleTimeout(idleTimeoutMillis);
         HttpProxy.reverseProxy(PROXY_OPTIONS, client)
-                .origin(OriginRequestProvider.fixedAddress(origin))
+                .origin(proxy -> proxy.client().request(upstream))
                 .addInterceptor(new Forwarding(upstreamUri))
                 .handle(request);
+    }
+
+    private static boolean expectsContinue(MultiMap headers) {
+        String expect = headers.get(HttpHeaders.EXPECT);
+        return expect != null && expect.equalsIgnoreCase("100-continue");
     }
 
     private static void removeToken(MultiMap headers) {
@@ -260,6 +278,15 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
         if (!trust) {
             headers.remove("Forwarded");
         }
+    }
+
+    static boolean timedOut(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException || t instanceof ConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void answer(HttpServerRequest request, Page page, Outcome outcome) {
@@ -298,22 +325,41 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
                     metrics.request(Outcome.FORWARDED);
                     return Future.succeededFuture(sent.result());
                 }
-                metrics.request(Outcome.BAD_GATEWAY);
+                // Timed out (connecting, or waiting for the service's answer) is 504; refused or broken is 502.
+                boolean timedOut = timedOut(sent.cause());
+                metrics.request(timedOut ? Outcome.GATEWAY_TIMEOUT : Outcome.BAD_GATEWAY);
+                Page failure = timedOut ? Page.GATEWAY_TIMEOUT : Page.BAD_GATEWAY;
                 HttpServerRequest request = proxy.request().proxiedRequest();
                 ProxyResponse response = proxy.request().release().response();
                 response.headers().clear();
                 // Render the page into the proxy's response instead of answering around it.
-                Buffer page = ProxyPages.render(request, Page.BAD_GATEWAY, response.headers(), null);
-                return Future.succeededFuture(response.setStatusCode(Page.BAD_GATEWAY.status()).setBody(Body.body(page)));
+                Buffer page = ProxyPages.render(request, failure, response.headers(), null);
+                return Future.succeededFuture(response.setStatusCode(failure.status()).setBody(Body.body(page)));
             });
         }
 
         @Override
         public Future<Void> handleProxyResponse(ProxyContext proxy) {
+            MultiMap headers = proxy.response().headers();
             if (cors.enabled()) {
-                cors.decorate(proxy.request().proxiedRequest(), proxy.response().headers());
+                cors.decorate(proxy.request().proxiedRequest(), headers);
             }
+            keepUpstreamDate(headers, proxy.request().proxiedRequest().response());
             return proxy.sendResponse();
+        }
+    }
+
+    /**
+     * vertx-http-proxy (4.5) parses every response's {@code Date} into an {@link java.time.Instant} and
+     * formats it back, about a tenth of the proxy's CPU time per request, and has no switch for it.
+     * Handing it a response without {@code Date} leaves it the cheaper path; the service's own value
+     * is put back just before the headers go out, so clients still see it unchanged.
+     */
+    private static void keepUpstreamDate(MultiMap headers, HttpServerResponse response) {
+        String date = headers.get(HttpHeaders.DATE);
+        if (date != null) {
+            headers.remove(HttpHeaders.DATE);
+            response.headersEndHandler(v -> response.headers().set(HttpHeaders.DATE, date));
         }
     }
 }

@@ -17,7 +17,7 @@ public class ProxyMetrics {
     /** How a proxy request ended. */
     public enum Outcome {
         FORWARDED, WEBSOCKET, REDIRECTED, PREFLIGHT, NOT_FOUND, UNAUTHORIZED, PAUSED, WAKE_FAILED, BAD_GATEWAY,
-        ROUTING_UNAVAILABLE
+        GATEWAY_TIMEOUT, ROUTING_UNAVAILABLE
     }
 
     private final Map<Outcome, Counter> requests = new EnumMap<>(Outcome.class);

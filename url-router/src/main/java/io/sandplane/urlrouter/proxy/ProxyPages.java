@@ -29,7 +29,9 @@ public final class ProxyPages {
         ROUTING_UNAVAILABLE(503, "routing-unavailable", "Routing unavailable",
                 "The proxy cannot look up sandbox services right now. Try again in a moment."),
         BAD_GATEWAY(502, "bad-gateway", "Bad gateway",
-                "The sandbox is running, but this service did not answer. It may still be starting, or nothing listens on this port.");
+                "The sandbox is running, but this service did not answer. It may still be starting, or nothing listens on this port."),
+        GATEWAY_TIMEOUT(504, "gateway-timeout", "Gateway timeout",
+                "The sandbox is running, but this service did not answer in time.");
 
         final int status;
         final String type;

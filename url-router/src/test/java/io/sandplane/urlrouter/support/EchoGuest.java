@@ -59,7 +59,7 @@ public final class EchoGuest implements AutoCloseable {
         }
     }
 
-    /** A guest on a given address (e.g. 127.0.0.1, to be reached by the name localhost). */
+    /** A guest on a given address (e.g. 127.0.0.1, to be reached by the name localhost); port 0 takes one the kernel picks ({@link #port()}). */
     public static EchoGuest startOn(String ip, int... ports) {
         EchoGuest guest = new EchoGuest(ip);
         for (int port : ports) {
@@ -70,6 +70,11 @@ public final class EchoGuest implements AutoCloseable {
 
     public String ip() {
         return ip;
+    }
+
+    /** The port the guest's first listener really got. */
+    public int port() {
+        return servers.getFirst().actualPort();
     }
 
     public int requests() {
@@ -136,6 +141,10 @@ public final class EchoGuest implements AutoCloseable {
                 sseRelease = new CompletableFuture<>();
             }));
             return;
+        }
+        if (request.getParam("date") != null) {
+            // A service's own Date, which the proxy must pass on unchanged.
+            request.response().putHeader("date", request.getParam("date"));
         }
         request.body().onComplete(body -> request.response()
                 .putHeader("content-type", "application/json")

@@ -31,7 +31,10 @@ public final class ProxyClient {
 
     private static final Vertx VERTX = Vertx.vertx();
     private static final HttpClient HTTP = VERTX.createHttpClient(new HttpClientOptions().setKeepAlive(false));
-    private static final WebSocketClient WEBSOCKETS = VERTX.createWebSocketClient();
+    // Room for the large messages the tests echo: the simulator answers one in a single frame (Vert.x allows
+    // 64 KiB frames and 256 KiB messages by default).
+    private static final WebSocketClient WEBSOCKETS = VERTX.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+            .setMaxMessageSize(32 * 1024 * 1024).setMaxFrameSize(32 * 1024 * 1024));
 
     private final int proxyPort;
 
@@ -143,6 +146,63 @@ public final class ProxyClient {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** What a client sending {@code Expect: 100-continue} saw: the first answer, and the final one (the same when no 100 came). */
+    public record Continued(String interim, String answer) {
+    }
+
+    /**
+     * POSTs with {@code Expect: 100-continue} as curl does, except that it never sends the body before
+     * an answer came: the body only goes out after a {@code 100 Continue}.
+     */
+    public Continued expectContinue(String host, String uri, Map<String, String> headers, byte[] body) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxyPort)) {
+            socket.setSoTimeout(5000);
+            StringBuilder head = new StringBuilder("POST " + uri + " HTTP/1.1\r\nHost: " + host + "\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: " + body.length + "\r\n");
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            OutputStream out = socket.getOutputStream();
+            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String interim = readHead(in);
+            if (!interim.startsWith("HTTP/1.1 100")) {
+                return new Continued(interim, interim + readRest(in, new StringBuilder(interim)));
+            }
+            out.write(body);
+            out.flush();
+            String finalHead = readHead(in);
+            return new Continued(interim, finalHead + readRest(in, new StringBuilder(finalHead)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    private static String readRest(InputStream in, StringBuilder answer) throws IOException {
+        int start = answer.length();
+        byte[] buffer = new byte[8192];
+        try {
+            int n;
+            while (!complete(answer) && (n = in.read(buffer)) > 0) {
+                answer.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            // whatever arrived is the answer
+        }
+        return answer.substring(start);
     }
 
     /** Sends raw bytes and reads until the proxy closes the connection. */
