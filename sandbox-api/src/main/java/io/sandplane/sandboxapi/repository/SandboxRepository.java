@@ -85,11 +85,27 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
         return query.getResultList();
     }
 
-    /** Extends the TTL of a live sandbox without a read-modify-write race against other writers. */
-    public int extend(String id, Instant expiresAt, Instant now) {
-        List<SandboxStatus> live = EnumSet.allOf(SandboxStatus.class).stream()
-                .filter(s -> s.isLive() && s != SandboxStatus.DELETING).toList();
-        return update("expiresAt = ?1, lastActivityAt = ?2, updatedAt = ?2, version = version + 1 where id = ?3 and status in ?4",
-                expiresAt, now, id, live);
+    /** Live states whose TTL, access token and services may still change (a DELETING sandbox is on its way out). */
+    private static final List<SandboxStatus> CHANGEABLE = EnumSet.allOf(SandboxStatus.class).stream()
+            .filter(s -> s.isLive() && s != SandboxStatus.DELETING).toList();
+
+    /**
+     * Sets a new TTL on a live sandbox, counted from {@code now}, without a read-modify-write race against
+     * other writers: {@code ttl_seconds} becomes the new value (so a later keepalive uses it) and
+     * {@code expires_at = now + ttlSeconds}.
+     */
+    public int setTtl(String id, int ttlSeconds, Instant now) {
+        return update("ttlSeconds = ?1, expiresAt = ?2, lastActivityAt = ?3, updatedAt = ?3, version = version + 1"
+                + " where id = ?4 and status in ?5", ttlSeconds, now.plusSeconds(ttlSeconds), now, id, CHANGEABLE);
+    }
+
+    /**
+     * Replaces the access token's hash of a live sandbox. The version moves on so that a writer holding
+     * the row as it was (the provisioner) fails its optimistic update and re-reads, instead of writing
+     * the old hash back; a database trigger (V20) tells every url-router replica to drop the cached route.
+     */
+    public int replaceAccessTokenHash(String id, String hash, Instant now) {
+        return update("accessTokenHash = ?1, updatedAt = ?2, version = version + 1 where id = ?3 and status in ?4",
+                hash, now, id, CHANGEABLE);
     }
 }

@@ -47,11 +47,14 @@ public class SandboxStarter {
     }
 
     public StartResult start(Caller caller, StartPlan plan, Optional<String> idempotencyKey) {
+        long began = System.nanoTime();
         Admission decision = admission.admit(caller, plan, idempotencyKey);
-        return switch (decision) {
+        Duration admissionTime = Duration.ofNanos(System.nanoTime() - began);
+        StartResult result = switch (decision) {
             case Admission.Replayed r -> replay(r, plan);
             case Admission.Admitted a -> plan.waitForRunning() ? startAndWait(a) : startInBackground(a);
         };
+        return result.withAdmissionTime(admissionTime);
     }
 
     private StartResult startAndWait(Admission.Admitted a) {
@@ -74,14 +77,14 @@ public class SandboxStarter {
                     Map.of("sandboxId", s.id));
         }
         return new StartResult(view.withAccessToken(a.accessToken()), view.status() != SandboxStatus.PROVISIONING,
-                false, a.rate(), provisionerTime);
+                false, a.rate(), Duration.ZERO, provisionerTime);
     }
 
     private StartResult startInBackground(Admission.Admitted a) {
         // The row as admitted: nothing else has touched it yet, and it has no services.
         SandboxView view = SandboxViews.of(a.sandbox(), java.util.List.of());
         background.provision(a.sandbox().id);
-        return new StartResult(view.withAccessToken(a.accessToken()), false, false, a.rate(), Duration.ZERO);
+        return new StartResult(view.withAccessToken(a.accessToken()), false, false, a.rate(), Duration.ZERO, Duration.ZERO);
     }
 
     /** The earlier start's sandbox; a waiting replay waits, as the original did, until it left PROVISIONING. */
@@ -95,7 +98,7 @@ public class SandboxStarter {
             }
         }
         return new StartResult(view, plan.waitForRunning() && view.status() != SandboxStatus.PROVISIONING, true,
-                r.rate(), Duration.ZERO);
+                r.rate(), Duration.ZERO, Duration.ZERO);
     }
 
     private static void pause() {
