@@ -71,10 +71,8 @@ public class StartAdmission {
                 }
                 return new Admission.Replayed(k.sandboxId, window(team, now, 0));
             }
-            earlier.ifPresent(expired -> {
-                idempotencyKeys.delete(expired);
-                idempotencyKeys.flush();
-            });
+            // Expired: the key is free. A bulk delete, because a purge may have removed the row meanwhile.
+            earlier.ifPresent(expired -> idempotencyKeys.deleteNow(expired.id));
         }
 
         long live = sandboxes.countLive(team.id);
