@@ -13,6 +13,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.sandplane.devsupport.provisioner.SharedProvisioner;
+import io.sandplane.devsupport.simulator.Fault;
 import io.sandplane.devsupport.simulator.SharedSimulator;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.devsupport.test.SharedUrlRouter;
@@ -165,6 +166,34 @@ class EndToEndTest {
         assertThat(throughProxy(started.path("urls.worker"), newToken)).isEqualTo(200);
         assertThat(throughProxy(started.path("urls.worker"), oldToken)).isEqualTo(401);
         team.api().delete("/api/sandboxes/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void aStartTheProvisionerRollsBackIs502WithTheSandboxAndNothingLeftBehind() {
+        TestTeam team = TestTeam.create();
+        Fault clone = SharedSimulator.get().control()
+                .addFault(Fault.error("POST", "/nodes/[^/]+/lxc/\\d+/clone", 500, "storage 'local-lvm' is full"));
+        String id;
+        try {
+            var answer = team.api().header("Idempotency-Key", "rolled-back").body("{\"ttlSeconds\":300}")
+                    .post("/api/sandboxes").then().statusCode(502).contentType("application/problem+json")
+                    .body("type", equalTo("urn:sandplane:problem:start-failed"))
+                    .body("sandboxId", startsWith("sbx_"))
+                    .body("detail", org.hamcrest.Matchers.containsString("storage 'local-lvm' is full"))
+                    .extract();
+            id = answer.path("sandboxId");
+        } finally {
+            SharedSimulator.get().control().removeFault(clone.id());
+        }
+        // Recorded, FAILED with its reason, no guest; the failed start still counts against the hourly rate.
+        team.api().get("/api/sandboxes/" + id).then().statusCode(200).body("status", equalTo("FAILED"))
+                .body("error", org.hamcrest.Matchers.containsString("storage 'local-lvm' is full"));
+        assertThat(guestsOf(id)).isZero();
+        // A replay answers as the start did, naming the same sandbox: never a second attempt under that key.
+        team.api().header("Idempotency-Key", "rolled-back").body("{\"ttlSeconds\":300}").post("/api/sandboxes")
+                .then().statusCode(502).body("type", equalTo("urn:sandplane:problem:start-failed"))
+                .body("sandboxId", equalTo(id));
+        assertThat(rows.count(team.id())).isEqualTo(1);
     }
 
     @Test

@@ -70,12 +70,7 @@ public class SandboxStarter {
         }
         Duration provisionerTime = Duration.ofNanos(System.nanoTime() - began);
         SandboxView view = queries.view(s.id);
-        // FAILED: rolled back. PROVISIONING with an error: the roll-back is unfinished and recover completes it.
-        if (view.status() == SandboxStatus.FAILED || (view.status() == SandboxStatus.PROVISIONING && view.error() != null)) {
-            throw new ProblemException(502, "start-failed", "Start failed",
-                    "sandbox " + s.id + " could not be started: " + (view.error() == null ? "see its events" : view.error()),
-                    Map.of("sandboxId", s.id));
-        }
+        requireNotFailed(view);
         return new StartResult(view.withAccessToken(a.accessToken()), view.status() != SandboxStatus.PROVISIONING,
                 false, a.rate(), Duration.ZERO, provisionerTime);
     }
@@ -92,13 +87,24 @@ public class SandboxStarter {
         SandboxView view = queries.view(r.sandboxId());
         if (plan.waitForRunning()) {
             long deadline = System.nanoTime() + config.upstream().startTimeout().toNanos();
-            while (view.status() == SandboxStatus.PROVISIONING && System.nanoTime() < deadline) {
+            while (view.status() == SandboxStatus.PROVISIONING && view.error() == null && System.nanoTime() < deadline) {
                 pause();
                 view = queries.view(r.sandboxId());
             }
+            // As the original answered: a start that was rolled back is a 502 again.
+            requireNotFailed(view);
         }
         return new StartResult(view, plan.waitForRunning() && view.status() != SandboxStatus.PROVISIONING, true,
                 r.rate(), Duration.ZERO, Duration.ZERO);
+    }
+
+    /** FAILED: rolled back. PROVISIONING with an error: the roll-back is unfinished and recover completes it. */
+    private static void requireNotFailed(SandboxView view) {
+        if (view.status() == SandboxStatus.FAILED || (view.status() == SandboxStatus.PROVISIONING && view.error() != null)) {
+            throw new ProblemException(502, "start-failed", "Start failed",
+                    "sandbox " + view.id() + " could not be started: " + (view.error() == null ? "see its events" : view.error()),
+                    Map.of("sandboxId", view.id()));
+        }
     }
 
     private static void pause() {
