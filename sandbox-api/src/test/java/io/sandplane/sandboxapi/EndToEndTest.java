@@ -135,6 +135,31 @@ class EndToEndTest {
         team.api().delete("/api/sandboxes/" + first).then().statusCode(200);
     }
 
+    @Test
+    void aWaitingReplayWaitsForTheOriginalStartAndAnswersRunning() throws Exception {
+        TestTeam team = TestTeam.create();
+        String body = "{\"preset\":\"4vcpu_8gb_32gb\",\"ttlSeconds\":300}";
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Response> original = pool.submit(() -> team.api().header("Idempotency-Key", "twice").body(body)
+                    .post("/api/sandboxes"));
+            // The second arrives while the first is provisioning and polls the row until it is RUNNING.
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> rows.count(team.id()) == 1);
+            Future<Response> replay = pool.submit(() -> team.api().header("Idempotency-Key", "twice").body(body)
+                    .post("/api/sandboxes"));
+            Response first = original.get();
+            Response second = replay.get();
+            first.then().statusCode(201).body("status", equalTo("RUNNING"));
+            second.then().statusCode(201).header("Idempotent-Replayed", "true")
+                    .body("id", equalTo(first.path("id"))).body("status", equalTo("RUNNING"))
+                    .body("urls.vscode", equalTo(first.path("urls.vscode")));
+            assertThat(guestsOf(first.path("id"))).isEqualTo(1);
+            team.api().delete("/api/sandboxes/" + first.path("id")).then().statusCode(200);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Status of a GET through the real url-router's proxy to the host of a service URL, with a token. */
     private static int throughProxy(String serviceUrl, String token) {
         return given().baseUri(SharedUrlRouter.get().proxyUrl()).port(SharedUrlRouter.get().proxyPort())
