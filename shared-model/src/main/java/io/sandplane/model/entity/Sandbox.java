@@ -16,11 +16,19 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.hibernate.annotations.DynamicUpdate;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** One sandbox: the source of truth for what should exist on the hypervisor. */
+/**
+ * One sandbox: the source of truth for what should exist on the hypervisor.
+ *
+ * <p>Updates write only the columns that changed: several services update one row (the provisioner its
+ * progress, sandbox-api its TTL, the url-router {@code last_activity_at} with a bulk update that leaves
+ * the version alone), and a full-row update would put back a stale value of a column it never touched.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "sandboxes")
 public class Sandbox {
 

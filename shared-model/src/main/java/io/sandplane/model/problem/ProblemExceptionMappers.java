@@ -11,6 +11,8 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -102,11 +104,37 @@ public class ProblemExceptionMappers {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e, UriInfo uri) {
+        if (databaseUnreachable(e)) {
+            // Not a bug and not the caller's fault: the database is down or restarting. Readiness says
+            // so too; the caller may retry, nothing was committed.
+            LOG.warnf("database unreachable on %s: %s", path(uri), e.getMessage());
+            return respond(new Problem(Problem.TYPE_BASE + "database-unavailable", "Service unavailable", 503,
+                    "the database is unreachable; retry shortly", path(uri), List.of(),
+                    Map.of(Problem.RETRY_AFTER, DATABASE_RETRY_AFTER_SECONDS)));
+        }
         String errorId = UUID.randomUUID().toString();
         LOG.errorf(e, "Unhandled error %s on %s", errorId, path(uri));
         return respond(new Problem(Problem.TYPE_BASE + "internal", "Internal error", 500,
                 "an unexpected error occurred; quote error id " + errorId + " when reporting it",
                 path(uri), List.of(), Map.of("errorId", errorId)));
+    }
+
+    private static final int DATABASE_RETRY_AFTER_SECONDS = 5;
+
+    /**
+     * A failure to reach PostgreSQL anywhere in the cause chain: SQLState class 08 (connection
+     * exception) or a transient connection failure (e.g. the pool timing out on new connections).
+     */
+    static boolean databaseUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Response badRequest(String detail, List<Problem.FieldError> errors, UriInfo uri) {
