@@ -39,6 +39,7 @@ class AuthMatrixTest {
                 new Call("POST", "/api/sandboxes/{id}/pause", null, null),
                 new Call("POST", "/api/sandboxes/{id}/resume", null, null),
                 new Call("POST", "/api/sandboxes/{id}/ttl", "{\"ttlSeconds\":60}", null),
+                new Call("POST", "/api/sandboxes/{id}/access-token", null, null),
                 new Call("POST", "/api/sandboxes/{id}/exec", "{\"command\":\"true\"}", null),
                 new Call("GET", "/api/sandboxes/{id}/services", null, null),
                 new Call("POST", "/api/sandboxes/{id}/services", "{\"port\":5173}", null),
@@ -59,6 +60,33 @@ class AuthMatrixTest {
             spec = spec.accept(call.accept());
         }
         return spec.request(call.method(), call.path().replace("{id}", id)).then();
+    }
+
+    /** The team's endpoints that take no sandbox id; the starts must create nothing when refused. */
+    static Stream<Call> teamEndpoints() {
+        return Stream.of(
+                new Call("POST", "/api/sandboxes", "{\"wait\":false}", null),
+                new Call("GET", "/api/sandboxes", null, null),
+                new Call("POST", "/api/sandboxes/start", "{\"teamSlugOrId\":\"{team}\"}", null),
+                new Call("GET", "/api/team", null, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("teamEndpoints")
+    void teamEndpointsNeedAValidKeyOfAnEnabledTeam(Call call) {
+        TestTeam team = TestTeam.create();
+        Call forTeam = new Call(call.method(), call.path(), call.body() == null ? null : call.body().replace("{team}", team.slug()),
+                call.accept());
+        send(given(), forTeam, "").statusCode(401).contentType("application/problem+json").header("WWW-Authenticate", "Bearer");
+        send(given().header("Authorization", "Bearer spk_not-a-real-key"), forTeam, "").statusCode(401)
+                .contentType("application/problem+json");
+        send(given().header("Authorization", "Bearer " + team.key()), forTeam, "").statusCode(
+                org.hamcrest.Matchers.oneOf(200, 202, 503)); // 503: the cmux start waits for an unreachable provisioner
+        team.disable();
+        send(given().header("Authorization", "Bearer " + team.key()), forTeam, "").statusCode(403)
+                .contentType("application/problem+json").body("type", equalTo("urn:sandplane:problem:team-disabled"));
+        org.assertj.core.api.Assertions.assertThat(rows.count(team.id()))
+                .isEqualTo(call.path().equals("/api/sandboxes") && call.method().equals("POST") ? 1 : 0);
     }
 
     @ParameterizedTest(name = "{0}")

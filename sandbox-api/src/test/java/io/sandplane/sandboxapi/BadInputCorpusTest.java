@@ -149,6 +149,8 @@ class BadInputCorpusTest {
                 .add("id with digit 1", "GET", "/api/sandboxes/sbx_1aaaaaaaaaaaaaaaaaaa", null, 400, "id")
                 .add("id that does not exist", "GET", "/api/sandboxes/sbx_aaaaaaaaaaaaaaaaaaaa", null, 404, null)
                 .add("command on a bad id", "POST", "/api/sandboxes/nope/stop", null, 400, "id")
+                .add("access token of a bad id", "POST", "/api/sandboxes/sbx_short/access-token", null, 400, "id")
+                .add("access token with GET", "GET", sbx + "/access-token", null, 405, null)
                 // Listing
                 .add("cursor garbage", "GET", "/api/sandboxes?cursor=!!!", null, 400, "cursor")
                 .add("cursor of another shape", "GET", "/api/sandboxes?cursor=aGVsbG8", null, 400, "cursor")

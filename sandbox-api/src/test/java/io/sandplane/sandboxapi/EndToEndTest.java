@@ -13,8 +13,10 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.sandplane.devsupport.provisioner.SharedProvisioner;
+import io.sandplane.devsupport.simulator.Fault;
 import io.sandplane.devsupport.simulator.SharedSimulator;
 import io.sandplane.devsupport.test.PostgresResource;
+import io.sandplane.devsupport.test.SharedUrlRouter;
 import io.sandplane.model.lifecycle.ProvisionStep;
 import io.sandplane.sandboxapi.support.SandboxRows;
 import io.sandplane.sandboxapi.support.SseClient;
@@ -23,6 +25,7 @@ import io.sandplane.sandboxapi.support.UpstreamsResource;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,7 +68,7 @@ class EndToEndTest {
         r.then().statusCode(201)
                 .header("Location", org.hamcrest.Matchers.containsString("/api/sandboxes/sbx_"))
                 .header("X-RateLimit-Limit", "100")
-                .header("Server-Timing", startsWith("provisioner;dur="))
+                .header("Server-Timing", org.hamcrest.Matchers.matchesPattern("admission;dur=[0-9.]+, provisioner;dur=[0-9.]+, api;dur=[0-9.]+"))
                 .body("status", equalTo("RUNNING"))
                 .body("provider", equalTo("pve-lxc"))
                 .body("snapshotId", equalTo("snapshot_std4c8g1"))
@@ -76,6 +80,9 @@ class EndToEndTest {
                 .body("metadata.suite", equalTo("e2e"));
         String id = r.path("id");
         assertThat(guestsOf(id)).isEqualTo(1);
+        // The TTL counts from the admission: provisioning time is part of it.
+        assertThat(Instant.parse(r.<String>path("expiresAt")))
+                .isEqualTo(Instant.parse(r.<String>path("createdAt")).plusSeconds(3600));
         team.api().get("/api/sandboxes/" + id).then().statusCode(200).body("status", equalTo("RUNNING"))
                 .body("accessToken", org.hamcrest.Matchers.nullValue());
         team.api().delete("/api/sandboxes/" + id).then().statusCode(200);
@@ -116,12 +123,102 @@ class EndToEndTest {
                 .then().statusCode(201).extract().path("id");
         team.api().header("Idempotency-Key", "e2e-1").body(body).post("/api/sandboxes")
                 .then().statusCode(201).header("Idempotent-Replayed", "true").body("id", equalTo(first))
-                .body("status", equalTo("RUNNING"));
+                .body("status", equalTo("RUNNING"))
+                .body("accessToken", org.hamcrest.Matchers.nullValue());
+        // A replay does not repeat the token; a new one is issued on request.
+        team.api().post("/api/sandboxes/" + first + "/access-token").then().statusCode(200)
+                .body("accessToken", startsWith("sbt_"));
         team.api().header("Idempotency-Key", "e2e-1").body("{\"preset\":\"4vcpu_8gb_32gb\",\"ttlSeconds\":601}")
                 .post("/api/sandboxes").then().statusCode(422);
         assertThat(rows.count(team.id())).isEqualTo(1);
         assertThat(guestsOf(first)).isEqualTo(1);
         team.api().delete("/api/sandboxes/" + first).then().statusCode(200);
+    }
+
+    @Test
+    void aWaitingReplayWaitsForTheOriginalStartAndAnswersRunning() throws Exception {
+        TestTeam team = TestTeam.create();
+        String body = "{\"preset\":\"4vcpu_8gb_32gb\",\"ttlSeconds\":300}";
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<Response> original = pool.submit(() -> team.api().header("Idempotency-Key", "twice").body(body)
+                    .post("/api/sandboxes"));
+            // The second arrives while the first is provisioning and polls the row until it is RUNNING.
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> rows.count(team.id()) == 1);
+            Future<Response> replay = pool.submit(() -> team.api().header("Idempotency-Key", "twice").body(body)
+                    .post("/api/sandboxes"));
+            Response first = original.get();
+            Response second = replay.get();
+            first.then().statusCode(201).body("status", equalTo("RUNNING"));
+            second.then().statusCode(201).header("Idempotent-Replayed", "true")
+                    .body("id", equalTo(first.path("id"))).body("status", equalTo("RUNNING"))
+                    .body("urls.vscode", equalTo(first.path("urls.vscode")));
+            assertThat(guestsOf(first.path("id"))).isEqualTo(1);
+            team.api().delete("/api/sandboxes/" + first.path("id")).then().statusCode(200);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Status of a GET through the real url-router's proxy to the host of a service URL, with a token. */
+    private static int throughProxy(String serviceUrl, String token) {
+        return given().baseUri(SharedUrlRouter.get().proxyUrl()).port(SharedUrlRouter.get().proxyPort())
+                .header("Host", URI.create(serviceUrl).getAuthority())
+                .header("X-Sandplane-Token", token)
+                .redirects().follow(false)
+                .get("/").statusCode();
+    }
+
+    @Test
+    void aNewAccessTokenOpensTheServicesAndTheOldOneIsRefusedWithinASecond() {
+        TestTeam team = TestTeam.create();
+        var started = team.api().body("{\"ttlSeconds\":600}").post("/api/sandboxes").then().statusCode(201).extract();
+        String id = started.path("id");
+        String oldToken = started.path("accessToken");
+        String vscode = started.path("urls.vscode");
+        // The router caches the route (and the token's hash) on this first request.
+        assertThat(throughProxy(vscode, oldToken)).isEqualTo(200);
+        assertThat(throughProxy(vscode, oldToken)).isEqualTo(200);
+
+        String newToken = team.api().post("/api/sandboxes/" + id + "/access-token").then().statusCode(200)
+                .body("id", equalTo(id)).extract().path("accessToken");
+        long replaced = System.nanoTime();
+        Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+                .until(() -> throughProxy(vscode, oldToken) == 401);
+        long refusedAfterMs = (System.nanoTime() - replaced) / 1_000_000;
+        assertThat(refusedAfterMs).isLessThanOrEqualTo(1000);
+        assertThat(throughProxy(vscode, newToken)).isEqualTo(200);
+        assertThat(throughProxy(started.path("urls.worker"), newToken)).isEqualTo(200);
+        assertThat(throughProxy(started.path("urls.worker"), oldToken)).isEqualTo(401);
+        team.api().delete("/api/sandboxes/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void aStartTheProvisionerRollsBackIs502WithTheSandboxAndNothingLeftBehind() {
+        TestTeam team = TestTeam.create();
+        Fault clone = SharedSimulator.get().control()
+                .addFault(Fault.error("POST", "/nodes/[^/]+/lxc/\\d+/clone", 500, "storage 'local-lvm' is full"));
+        String id;
+        try {
+            var answer = team.api().header("Idempotency-Key", "rolled-back").body("{\"ttlSeconds\":300}")
+                    .post("/api/sandboxes").then().statusCode(502).contentType("application/problem+json")
+                    .body("type", equalTo("urn:sandplane:problem:start-failed"))
+                    .body("sandboxId", startsWith("sbx_"))
+                    .body("detail", org.hamcrest.Matchers.containsString("storage 'local-lvm' is full"))
+                    .extract();
+            id = answer.path("sandboxId");
+        } finally {
+            SharedSimulator.get().control().removeFault(clone.id());
+        }
+        // Recorded, FAILED with its reason, no guest; the failed start still counts against the hourly rate.
+        team.api().get("/api/sandboxes/" + id).then().statusCode(200).body("status", equalTo("FAILED"))
+                .body("error", org.hamcrest.Matchers.containsString("storage 'local-lvm' is full"));
+        assertThat(guestsOf(id)).isZero();
+        // A replay answers as the start did, naming the same sandbox: never a second attempt under that key.
+        team.api().header("Idempotency-Key", "rolled-back").body("{\"ttlSeconds\":300}").post("/api/sandboxes")
+                .then().statusCode(502).body("type", equalTo("urn:sandplane:problem:start-failed"))
+                .body("sandboxId", equalTo(id));
+        assertThat(rows.count(team.id())).isEqualTo(1);
     }
 
     @Test

@@ -105,21 +105,78 @@ class LifecycleTest {
     }
 
     @Test
-    void ttlExtendsALiveSandboxFromNowAndRecordsIt() {
+    void aStartsTtlCountsFromItsAdmissionSoProvisioningTimeCounts() {
+        TestTeam team = TestTeam.create();
+        var started = team.api().body("{\"ttlSeconds\":600,\"wait\":false}").post("/api/sandboxes").then()
+                .statusCode(202).body("ttlSeconds", equalTo(600)).extract();
+        Instant created = Instant.parse(started.path("createdAt"));
+        assertThat(Instant.parse(started.<String>path("expiresAt"))).isEqualTo(created.plusSeconds(600));
+        assertThat(rows.find(started.path("id")).expiresAt).isEqualTo(created.plusSeconds(600));
+    }
+
+    @Test
+    void ttlSetsANewTtlFromNowThatLaterKeepalivesReuse() {
         TestTeam team = TestTeam.create();
         String id = rows.insert(team.id(), SandboxStatus.PAUSED);
         Instant before = Instant.now();
         team.api().body("{\"ttlSeconds\":7200}").post("/api/sandboxes/" + id + "/ttl").then().statusCode(200)
-                .body("id", equalTo(id));
+                .body("id", equalTo(id)).body("ttlSeconds", equalTo(7200));
         Instant expires = rows.find(id).expiresAt;
-        assertThat(expires).isBetween(before.plus(Duration.ofSeconds(7199)), Instant.now().plus(Duration.ofSeconds(7201)));
-        // A keepalive without a body uses the sandbox's own TTL (3600 s).
-        team.api().post("/api/sandboxes/" + id + "/ttl").then().statusCode(200);
-        assertThat(rows.find(id).expiresAt).isBefore(expires);
+        assertThat(expires).isBetween(before.plus(Duration.ofSeconds(7200)), Instant.now().plus(Duration.ofSeconds(7200)));
+        assertThat(rows.find(id).ttlSeconds).isEqualTo(7200);
+        // A keepalive without a body restarts the sandbox's TTL, now 7200 s, from now.
+        Instant beforeKeepalive = Instant.now();
+        team.api().post("/api/sandboxes/" + id + "/ttl").then().statusCode(200).body("ttlSeconds", equalTo(7200));
+        assertThat(rows.find(id).expiresAt).isAfterOrEqualTo(expires)
+                .isBetween(beforeKeepalive.plus(Duration.ofSeconds(7200)), Instant.now().plus(Duration.ofSeconds(7200)));
+        // A shorter TTL shortens it: the TTL is set, not only extended.
+        team.api().body("{\"ttlSeconds\":60}").post("/api/sandboxes/" + id + "/ttl").then().statusCode(200)
+                .body("ttlSeconds", equalTo(60));
+        assertThat(rows.find(id).expiresAt).isBefore(Instant.now().plus(Duration.ofSeconds(61)));
         team.api().get("/api/sandboxes/" + id + "/events").then()
-                .body("detail", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.startsWith("ttl extended to 7200s")));
+                .body("detail", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.startsWith("ttl set to 7200s from now")))
+                .body("detail", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.startsWith("ttl restarted: 7200s from now")));
         String deleted = rows.insert(team.id(), SandboxStatus.DELETED);
         team.api().body("{\"ttlSeconds\":60}").post("/api/sandboxes/" + deleted + "/ttl").then().statusCode(409)
                 .body("currentStatus", equalTo("DELETED"));
+        String deleting = rows.insert(team.id(), SandboxStatus.DELETING);
+        team.api().post("/api/sandboxes/" + deleting + "/ttl").then().statusCode(409)
+                .contentType("application/problem+json").body("currentStatus", equalTo("DELETING"));
+    }
+
+    @Test
+    void aNewAccessTokenIsShownOnceAndReplacesTheStoredHash() {
+        TestTeam team = TestTeam.create();
+        String id = rows.insert(team.id(), SandboxStatus.RUNNING);
+        String before = rows.find(id).accessTokenHash;
+        String token = team.api().post("/api/sandboxes/" + id + "/access-token").then().statusCode(200)
+                .contentType("application/json").body("id", equalTo(id)).body("status", equalTo("RUNNING"))
+                .extract().path("accessToken");
+        assertThat(token).startsWith("sbt_");
+        assertThat(rows.find(id).accessTokenHash).isEqualTo(io.sandplane.model.Secrets.sha256Hex(token)).isNotEqualTo(before);
+        // Shown once: reads do not repeat it; a second call issues yet another one.
+        team.api().get("/api/sandboxes/" + id).then().body("accessToken", org.hamcrest.Matchers.nullValue());
+        String again = team.api().post("/api/sandboxes/" + id + "/access-token").then().statusCode(200)
+                .extract().path("accessToken");
+        assertThat(again).isNotEqualTo(token);
+        assertThat(rows.find(id).accessTokenHash).isEqualTo(io.sandplane.model.Secrets.sha256Hex(again));
+        team.api().get("/api/sandboxes/" + id + "/events").then()
+                .body("detail", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.startsWith("access token replaced")))
+                .body("detail", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(
+                        org.hamcrest.Matchers.containsString(token))));
+        // A sandbox still provisioning gets one too (a replayed wait=false start); one that is gone does not.
+        String provisioning = rows.insert(team.id(), SandboxStatus.PROVISIONING);
+        team.api().post("/api/sandboxes/" + provisioning + "/access-token").then().statusCode(200)
+                .body("accessToken", org.hamcrest.Matchers.startsWith("sbt_"));
+        for (SandboxStatus gone : new SandboxStatus[] { SandboxStatus.DELETING, SandboxStatus.DELETED,
+                SandboxStatus.FAILED, SandboxStatus.LOST }) {
+            String other = rows.insert(team.id(), gone);
+            team.api().post("/api/sandboxes/" + other + "/access-token").then().statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:sandplane:problem:not-live"))
+                    .body("currentStatus", equalTo(gone.name()));
+            assertThat(rows.find(other).accessTokenHash)
+                    .isEqualTo(io.sandplane.model.Secrets.sha256Hex(SandboxRows.accessToken(other)));
+        }
     }
 }

@@ -79,6 +79,17 @@ public interface ApiConfig {
         /** How long an Idempotency-Key is remembered. */
         @WithDefault("PT24H")
         Duration retention();
+
+        /**
+         * {@code SANDPLANE_API_IDEMPOTENCY_PURGE_INTERVAL}: how often each replica deletes expired keys
+         * (replicas skip each other's rows, so running it everywhere is safe).
+         */
+        @WithDefault("PT10M")
+        Duration purgeInterval();
+
+        /** Expired keys deleted per transaction, so a large backlog never holds many row locks for long. */
+        @WithDefault("1000")
+        int purgeBatchSize();
     }
 
     interface Upstream {

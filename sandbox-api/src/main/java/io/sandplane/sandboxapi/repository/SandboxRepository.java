@@ -2,6 +2,7 @@ package io.sandplane.sandboxapi.repository;
 
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.sandplane.model.entity.Sandbox;
+import io.sandplane.model.entity.SandboxService;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hibernate.jpa.HibernateHints;
@@ -23,6 +24,42 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
                 .firstResultOptional();
     }
 
+    /** A sandbox with the services the url-router stored for it, ordered by port. */
+    public record WithServices(Sandbox sandbox, List<SandboxService> services) {
+    }
+
+    /**
+     * The sandbox (of this team, when {@code teamId} is given) and its services in one query, a left
+     * join: one database round trip where two queries would take two. Read-only.
+     */
+    public Optional<WithServices> findWithServices(String id, UUID teamId) {
+        var query = getEntityManager().createQuery("select s, svc from Sandbox s"
+                        + " left join SandboxService svc on svc.sandboxId = s.id where s.id = :id"
+                        + (teamId == null ? "" : " and s.teamId = :team") + " order by svc.port", Object[].class)
+                .setParameter("id", id)
+                .setHint(HibernateHints.HINT_READ_ONLY, true);
+        if (teamId != null) {
+            query.setParameter("team", teamId);
+        }
+        List<Object[]> rows = query.getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        List<SandboxService> services = new ArrayList<>(rows.size());
+        for (Object[] row : rows) {
+            if (row[1] != null) {
+                services.add((SandboxService) row[1]);
+            }
+        }
+        return Optional.of(new WithServices((Sandbox) rows.getFirst()[0], services));
+    }
+
+    /** Takes them out of the session: the next read of the same rows goes to the database again. */
+    public void detach(WithServices found) {
+        getEntityManager().detach(found.sandbox());
+        found.services().forEach(getEntityManager()::detach);
+    }
+
     public long countLive(UUID teamId) {
         List<SandboxStatus> live = EnumSet.allOf(SandboxStatus.class).stream().filter(SandboxStatus::isLive).toList();
         return count("teamId = ?1 and status in ?2", teamId, live);
@@ -37,6 +74,37 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
     }
 
     public record StartsInWindow(int count, Instant oldest) {
+    }
+
+    /** What admission weighs for a team: live sandboxes, and the starts since a moment with the oldest of them. */
+    public record Usage(long live, StartsInWindow window) {
+    }
+
+    /** The statuses that count against the live quota, as SQL literals (the same list as the partial index V40). */
+    private static final String LIVE_SQL = EnumSet.allOf(SandboxStatus.class).stream().filter(SandboxStatus::isLive)
+            .map(st -> "'" + st.name() + "'").collect(java.util.stream.Collectors.joining(", "));
+
+    /**
+     * {@link #countLive} and {@link #startsSince} in one statement: one database round trip on every
+     * admission instead of two, each part still answered from its own index.
+     */
+    public Usage usage(UUID teamId, Instant since) {
+        Object[] row = (Object[]) getEntityManager().createNativeQuery(
+                "select (select count(*) from sandboxes where team_id = :team and status in (" + LIVE_SQL + ")),"
+                        + " count(*), min(created_at) from sandboxes where team_id = :team and created_at > :since")
+                .setParameter("team", teamId).setParameter("since", Timestamp.from(since)).getSingleResult();
+        return new Usage(((Number) row[0]).longValue(),
+                new StartsInWindow(((Number) row[1]).intValue(), instant(row[2])));
+    }
+
+    private static Instant instant(Object value) {
+        return switch (value) {
+            case null -> null;
+            case Instant i -> i;
+            case Timestamp t -> t.toInstant();
+            case java.time.OffsetDateTime o -> o.toInstant();
+            default -> throw new IllegalStateException("unexpected timestamp type " + value.getClass());
+        };
     }
 
     public long countStartedSince(UUID teamId, Instant since) {
@@ -85,11 +153,27 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
         return query.getResultList();
     }
 
-    /** Extends the TTL of a live sandbox without a read-modify-write race against other writers. */
-    public int extend(String id, Instant expiresAt, Instant now) {
-        List<SandboxStatus> live = EnumSet.allOf(SandboxStatus.class).stream()
-                .filter(s -> s.isLive() && s != SandboxStatus.DELETING).toList();
-        return update("expiresAt = ?1, lastActivityAt = ?2, updatedAt = ?2, version = version + 1 where id = ?3 and status in ?4",
-                expiresAt, now, id, live);
+    /** Live states whose TTL, access token and services may still change (a DELETING sandbox is on its way out). */
+    private static final List<SandboxStatus> CHANGEABLE = EnumSet.allOf(SandboxStatus.class).stream()
+            .filter(s -> s.isLive() && s != SandboxStatus.DELETING).toList();
+
+    /**
+     * Sets a new TTL on a live sandbox, counted from {@code now}, without a read-modify-write race against
+     * other writers: {@code ttl_seconds} becomes the new value (so a later keepalive uses it) and
+     * {@code expires_at = now + ttlSeconds}.
+     */
+    public int setTtl(String id, int ttlSeconds, Instant now) {
+        return update("ttlSeconds = ?1, expiresAt = ?2, lastActivityAt = ?3, updatedAt = ?3, version = version + 1"
+                + " where id = ?4 and status in ?5", ttlSeconds, now.plusSeconds(ttlSeconds), now, id, CHANGEABLE);
+    }
+
+    /**
+     * Replaces the access token's hash of a live sandbox. The version moves on so that a writer holding
+     * the row as it was (the provisioner) fails its optimistic update and re-reads, instead of writing
+     * the old hash back; a database trigger (V20) tells every url-router replica to drop the cached route.
+     */
+    public int replaceAccessTokenHash(String id, String hash, Instant now) {
+        return update("accessTokenHash = ?1, updatedAt = ?2, version = version + 1 where id = ?3 and status in ?4",
+                hash, now, id, CHANGEABLE);
     }
 }

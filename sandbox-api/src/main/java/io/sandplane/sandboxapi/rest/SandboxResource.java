@@ -152,6 +152,17 @@ public class SandboxResource {
     }
 
     @POST
+    @Path("/{id}/access-token")
+    @Operation(summary = "Issue a new access token", description = "The sandbox with a new accessToken, shown this once;"
+            + " the previous token stops opening its token-auth services at once. For a lost token: a replayed start"
+            + " does not repeat it.")
+    @APIResponse(responseCode = "200", description = "the sandbox with its new accessToken")
+    @APIResponse(responseCode = "409", description = "the sandbox is not live (deleting, deleted, failed or lost)")
+    public SandboxView newAccessToken(@PathParam("id") String id) {
+        return commands.newAccessToken(caller.get(), id);
+    }
+
+    @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}/exec")
     @Operation(summary = "Run a command", description = "sh -c in the sandbox; it must be RUNNING.")
@@ -273,12 +284,15 @@ public class SandboxResource {
         return cmux.status(caller.get(), id);
     }
 
-    /** Rate-limit headers, replay marker, and how the start's time divides between the provisioner and the API. */
+    /**
+     * Rate-limit headers, replay marker, and how the start's time divides: {@code api} is everything but the
+     * provisioner call, {@code admission} the part of it spent in the admission transaction.
+     */
     private static Response.ResponseBuilder started(Response.ResponseBuilder response, StartResult result, long began) {
         double totalMs = (System.nanoTime() - began) / 1e6;
         double provisionerMs = result.provisionerTime().toNanos() / 1e6;
-        response.header("Server-Timing", String.format(Locale.ROOT, "provisioner;dur=%.3f, api;dur=%.3f",
-                provisionerMs, totalMs - provisionerMs));
+        response.header("Server-Timing", String.format(Locale.ROOT, "admission;dur=%.3f, provisioner;dur=%.3f, api;dur=%.3f",
+                result.admissionTime().toNanos() / 1e6, provisionerMs, totalMs - provisionerMs));
         if (result.replayed()) {
             response.header("Idempotent-Replayed", "true");
         }

@@ -1,6 +1,7 @@
 package io.sandplane.sandboxapi.service;
 
 import io.sandplane.model.InvalidValueException;
+import io.sandplane.model.Secrets;
 import io.sandplane.model.api.ExecRequest;
 import io.sandplane.model.api.ExecResult;
 import io.sandplane.model.api.ExposeServiceRequest;
@@ -26,6 +27,7 @@ import io.sandplane.sandboxapi.rest.dto.ServiceInfo;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -108,28 +110,59 @@ public class SandboxCommands {
         };
     }
 
+    /**
+     * The TTL rule: a sandbox expires {@code ttlSeconds} after its TTL was last set — at admission (so
+     * provisioning time counts, as with E2B and Morph) or by this call. With {@code ttlSeconds} this
+     * sets a new TTL counted from now, which later keepalives reuse; without, it restarts the current
+     * TTL from now.
+     */
     public SandboxView extendTtl(Caller caller, String id, Long ttlSeconds) {
         Sandbox s = queries.owned(caller, id);
         long ttl = ttlSeconds == null ? s.ttlSeconds : ttlSeconds;
         if (ttl < 1 || ttl > config.limits().maxTtlSeconds()) {
             throw RequestInvalid.of("ttlSeconds", "ttlSeconds must be between 1 and " + config.limits().maxTtlSeconds());
         }
-        Instant now = Instant.now();
-        int updated = QuarkusTransaction.requiringNew().call(() -> {
-            int n = sandboxes.extend(s.id, now.plusSeconds(ttl), now);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        String detail = (ttlSeconds == null ? "ttl restarted: " : "ttl set to ") + ttl + "s from now with key "
+                + caller.keyPrefix() + "…";
+        if (changeLiveRow(s.id, detail, () -> sandboxes.setTtl(s.id, (int) ttl, now)) == 0) {
+            throw notLive(caller, id, "only a live sandbox has a TTL to extend");
+        }
+        return queries.fresh(caller, id);
+    }
+
+    /**
+     * A new access token for the sandbox's {@code token}-auth services, returned this once; the old one
+     * stops opening them (the url-router drops its cached route when the hash changes). For a caller
+     * who lost the token, e.g. a replayed start, which does not repeat it.
+     */
+    public SandboxView newAccessToken(Caller caller, String id) {
+        Sandbox s = queries.owned(caller, id);
+        String token = Secrets.newSecret(StartAdmission.ACCESS_TOKEN_PREFIX);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        String detail = "access token replaced with key " + caller.keyPrefix() + "…; the previous one no longer opens services";
+        if (changeLiveRow(s.id, detail, () -> sandboxes.replaceAccessTokenHash(s.id, Secrets.sha256Hex(token), now)) == 0) {
+            throw notLive(caller, id, "a sandbox that is not live has no services to open");
+        }
+        return queries.fresh(caller, id).withAccessToken(token);
+    }
+
+    /** Runs a conditional update of a live row and records it in the same transaction; 0 when the row was not live. */
+    private int changeLiveRow(String sandboxId, String detail, java.util.function.IntSupplier update) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            int n = update.getAsInt();
             if (n == 1) {
-                events.persist(SandboxEvents.action(s.id, SandboxEvents.SANDBOX_API,
-                        "ttl extended to " + ttl + "s from now with key " + caller.keyPrefix() + "…", now));
+                events.persist(SandboxEvents.action(sandboxId, SandboxEvents.SANDBOX_API, detail, Instant.now()));
             }
             return n;
         });
-        if (updated == 0) {
-            SandboxView current = queries.fresh(caller, id);
-            throw new ProblemException(409, "not-live", "Sandbox not live",
-                    "sandbox " + id + " is " + current.status() + "; only a live sandbox has a TTL to extend",
-                    Map.of("currentStatus", current.status().name()));
-        }
-        return queries.fresh(caller, id);
+    }
+
+    private ProblemException notLive(Caller caller, String id, String why) {
+        SandboxView current = queries.fresh(caller, id);
+        return new ProblemException(409, "not-live", "Sandbox not live",
+                "sandbox " + id + " is " + current.status() + "; " + why,
+                Map.of("currentStatus", current.status().name()));
     }
 
     public ExecOutput exec(Caller caller, String id, ExecBody body) {

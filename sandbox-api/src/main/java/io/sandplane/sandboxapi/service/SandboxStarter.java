@@ -47,11 +47,14 @@ public class SandboxStarter {
     }
 
     public StartResult start(Caller caller, StartPlan plan, Optional<String> idempotencyKey) {
+        long began = System.nanoTime();
         Admission decision = admission.admit(caller, plan, idempotencyKey);
-        return switch (decision) {
+        Duration admissionTime = Duration.ofNanos(System.nanoTime() - began);
+        StartResult result = switch (decision) {
             case Admission.Replayed r -> replay(r, plan);
             case Admission.Admitted a -> plan.waitForRunning() ? startAndWait(a) : startInBackground(a);
         };
+        return result.withAdmissionTime(admissionTime);
     }
 
     private StartResult startAndWait(Admission.Admitted a) {
@@ -67,21 +70,16 @@ public class SandboxStarter {
         }
         Duration provisionerTime = Duration.ofNanos(System.nanoTime() - began);
         SandboxView view = queries.view(s.id);
-        // FAILED: rolled back. PROVISIONING with an error: the roll-back is unfinished and recover completes it.
-        if (view.status() == SandboxStatus.FAILED || (view.status() == SandboxStatus.PROVISIONING && view.error() != null)) {
-            throw new ProblemException(502, "start-failed", "Start failed",
-                    "sandbox " + s.id + " could not be started: " + (view.error() == null ? "see its events" : view.error()),
-                    Map.of("sandboxId", s.id));
-        }
+        requireNotFailed(view);
         return new StartResult(view.withAccessToken(a.accessToken()), view.status() != SandboxStatus.PROVISIONING,
-                false, a.rate(), provisionerTime);
+                false, a.rate(), Duration.ZERO, provisionerTime);
     }
 
     private StartResult startInBackground(Admission.Admitted a) {
         // The row as admitted: nothing else has touched it yet, and it has no services.
         SandboxView view = SandboxViews.of(a.sandbox(), java.util.List.of());
         background.provision(a.sandbox().id);
-        return new StartResult(view.withAccessToken(a.accessToken()), false, false, a.rate(), Duration.ZERO);
+        return new StartResult(view.withAccessToken(a.accessToken()), false, false, a.rate(), Duration.ZERO, Duration.ZERO);
     }
 
     /** The earlier start's sandbox; a waiting replay waits, as the original did, until it left PROVISIONING. */
@@ -89,13 +87,24 @@ public class SandboxStarter {
         SandboxView view = queries.view(r.sandboxId());
         if (plan.waitForRunning()) {
             long deadline = System.nanoTime() + config.upstream().startTimeout().toNanos();
-            while (view.status() == SandboxStatus.PROVISIONING && System.nanoTime() < deadline) {
+            while (view.status() == SandboxStatus.PROVISIONING && view.error() == null && System.nanoTime() < deadline) {
                 pause();
                 view = queries.view(r.sandboxId());
             }
+            // As the original answered: a start that was rolled back is a 502 again.
+            requireNotFailed(view);
         }
         return new StartResult(view, plan.waitForRunning() && view.status() != SandboxStatus.PROVISIONING, true,
-                r.rate(), Duration.ZERO);
+                r.rate(), Duration.ZERO, Duration.ZERO);
+    }
+
+    /** FAILED: rolled back. PROVISIONING with an error: the roll-back is unfinished and recover completes it. */
+    private static void requireNotFailed(SandboxView view) {
+        if (view.status() == SandboxStatus.FAILED || (view.status() == SandboxStatus.PROVISIONING && view.error() != null)) {
+            throw new ProblemException(502, "start-failed", "Start failed",
+                    "sandbox " + view.id() + " could not be started: " + (view.error() == null ? "see its events" : view.error()),
+                    Map.of("sandboxId", view.id()));
+        }
     }
 
     private static void pause() {

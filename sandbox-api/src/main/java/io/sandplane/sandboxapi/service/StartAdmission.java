@@ -69,15 +69,14 @@ public class StartAdmission {
                             "this Idempotency-Key was used for a start with a different body; use a new key for a new start",
                             Map.of("sandboxId", k.sandboxId));
                 }
-                return new Admission.Replayed(k.sandboxId, window(team, now, 0));
+                return new Admission.Replayed(k.sandboxId, window(team, now, sandboxes.startsSince(team.id, now.minus(WINDOW)), 0));
             }
-            earlier.ifPresent(expired -> {
-                idempotencyKeys.delete(expired);
-                idempotencyKeys.flush();
-            });
+            // Expired: the key is free. A bulk delete, because a purge may have removed the row meanwhile.
+            earlier.ifPresent(expired -> idempotencyKeys.deleteNow(expired.id));
         }
 
-        long live = sandboxes.countLive(team.id);
+        SandboxRepository.Usage usage = sandboxes.usage(team.id, now.minus(WINDOW));
+        long live = usage.live();
         if (live >= team.maxLiveSandboxes) {
             int retry = config.quotas().liveQuotaRetryAfterSeconds();
             throw new RateLimited("quota-exceeded", "Quota exceeded",
@@ -86,7 +85,7 @@ public class StartAdmission {
                     new RateWindow(team.maxLiveSandboxes, 0, now.plusSeconds(retry)), retry,
                     Map.of("limit", team.maxLiveSandboxes, "live", live));
         }
-        RateWindow rate = window(team, now, 1);
+        RateWindow rate = window(team, now, usage.window(), 1);
         if (rate.remaining() < 0) {
             long retry = Math.max(1, Duration.between(now, rate.reset()).toSeconds() + 1);
             throw new RateLimited("rate-limited", "Too many starts",
@@ -147,9 +146,8 @@ public class StartAdmission {
     }
 
     /** The start window after {@code adding} more starts; remaining is negative when over the limit. */
-    private RateWindow window(Team team, Instant now, int adding) {
+    private RateWindow window(Team team, Instant now, SandboxRepository.StartsInWindow starts, int adding) {
         Instant since = now.minus(WINDOW);
-        SandboxRepository.StartsInWindow starts = sandboxes.startsSince(team.id, since);
         int used = starts.count();
         int remaining = team.startsPerHour - used - adding;
         Instant reset = starts.oldest() == null ? now.plus(WINDOW) : starts.oldest().plus(WINDOW);

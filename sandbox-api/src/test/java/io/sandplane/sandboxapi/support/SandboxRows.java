@@ -1,6 +1,7 @@
 package io.sandplane.sandboxapi.support;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.sandplane.model.Secrets;
 import io.sandplane.model.entity.Sandbox;
 import io.sandplane.model.entity.SandboxEvent;
 import io.sandplane.model.entity.SandboxEvents;
@@ -55,6 +56,7 @@ public class SandboxRows {
             s.createdAt = now;
             s.updatedAt = now;
             s.statusChangedAt = now;
+            s.accessTokenHash = Secrets.sha256Hex(accessToken(s.id));
             if (status != SandboxStatus.PROVISIONING && status != SandboxStatus.FAILED) {
                 s.vmid = 100_000 + (int) (Math.random() * 800_000);
                 s.node = "pve1";
@@ -63,6 +65,11 @@ public class SandboxRows {
             em.persist(s);
             return s.id;
         });
+    }
+
+    /** The access token a row inserted here was given (known to tests only; the API would show it once). */
+    public static String accessToken(String sandboxId) {
+        return "sbt_rows-" + sandboxId;
     }
 
     /** The default services with public proxy URLs, as the url-router stores them. */
