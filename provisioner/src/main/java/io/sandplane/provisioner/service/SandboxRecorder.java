@@ -136,7 +136,15 @@ public class SandboxRecorder {
             Instant now = Instant.now();
             row.lastActivityAt = now;
             writeServices(row);
-            return List.of(SandboxEvents.transition(row, SandboxStatus.RUNNING, SandboxEvents.PROVISIONER, "resumed", now));
+            // A resume (an API call or a wake-on-HTTP) gives at least one whole TTL from now: otherwise a
+            // sandbox paused at its TTL and woken by a request would be paused again at the next reaper pass.
+            Instant renewed = now.plusSeconds(row.ttlSeconds);
+            String reason = "resumed";
+            if (row.expiresAt != null && row.expiresAt.isBefore(renewed)) {
+                row.expiresAt = renewed;
+                reason = "resumed; expires at " + renewed;
+            }
+            return List.of(SandboxEvents.transition(row, SandboxStatus.RUNNING, SandboxEvents.PROVISIONER, reason, now));
         });
     }
 

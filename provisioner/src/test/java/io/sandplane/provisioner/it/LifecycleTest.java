@@ -16,6 +16,8 @@ import io.sandplane.provisioner.support.Fixtures;
 import io.sandplane.provisioner.support.InternalApi;
 import io.sandplane.provisioner.support.Sim;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -123,6 +125,28 @@ class LifecycleTest {
         assertThat(resumed.ip()).isEqualTo(Sim.control().guest(s.vmid()).orElseThrow().address());
         assertThat(fixtures.row(s.id()).lastActivityAt).isNotNull();
         assertThat(InternalApi.exec(s.id(), "echo back", null).stdout()).isEqualTo("back");
+    }
+
+    @Test
+    void aResumeGivesAtLeastOneWholeTtlFromNow() {
+        SandboxState s = running();
+        Instant expired = Instant.now().minusSeconds(60);
+        fixtures.update(s.id(), row -> row.expiresAt = expired);
+        InternalApi.pause(s.id());
+
+        Instant before = Instant.now();
+        assertThat(InternalApi.resume(s.id()).status()).isEqualTo(SandboxStatus.RUNNING);
+
+        var row = fixtures.row(s.id());
+        assertThat(row.expiresAt).isAfterOrEqualTo(before.plusSeconds(row.ttlSeconds));
+        assertThat(fixtures.events(s.id())).anySatisfy(e -> assertThat(e.detail).startsWith("resumed; expires at "));
+
+        // A deadline further away than one TTL is kept.
+        Instant far = Instant.now().plusSeconds(row.ttlSeconds * 10L).truncatedTo(ChronoUnit.MICROS);
+        fixtures.update(s.id(), r -> r.expiresAt = far);
+        InternalApi.pause(s.id());
+        InternalApi.resume(s.id());
+        assertThat(fixtures.row(s.id()).expiresAt).isEqualTo(far);
     }
 
     @Test
