@@ -9,9 +9,11 @@ import io.sandplane.e2e.support.Api;
 import io.sandplane.e2e.support.Api.Answer;
 import io.sandplane.e2e.support.E2eTopology;
 import io.sandplane.e2e.support.Json;
+import io.sandplane.e2e.support.Proxy;
 import io.sandplane.e2e.support.Teams.Team;
 import io.sandplane.e2e.support.Topologies;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +50,13 @@ class CmuxFacadeIT {
         for (String url : new String[] { "vscodeUrl", "workerUrl", "vncUrl", "xtermUrl" }) {
             assertThat(response.path(url).asText()).as(url).startsWith("http://port-").contains("-vm-");
         }
+        // The services are token-protected; the start's answer carries the token that opens them.
+        String token = response.path("accessToken").asText();
+        assertThat(token).startsWith("sbt_");
+        Proxy proxy = topology.proxy();
+        assertThat(proxy.get(response.path("vscodeUrl").asText(), "/?folder=/root/workspace").status()).isEqualTo(401);
+        assertThat(proxy.get(response.path("vscodeUrl").asText(), "/?folder=/root/workspace", Map.of("X-Sandplane-Token", token))
+                .status()).isEqualTo(200);
         JsonNode sandbox = api.sandbox(id, team.key());
         assertThat(sandbox.path("status").asText()).isEqualTo("RUNNING");
         assertThat(sandbox.path("ttlSeconds").asInt()).isEqualTo(1800);

@@ -48,7 +48,7 @@ public class CmuxFacade {
         StartResult result = starter.start(caller, requests.plan(request, "cmux"), idempotencyKey);
         SandboxView s = result.sandbox();
         return new Started(new StartSandboxResponse(s.id(), url(s, ServicePort.VSCODE), url(s, ServicePort.WORKER),
-                url(s, ServicePort.VNC), url(s, ServicePort.XTERM), s.provider().id()), result);
+                url(s, ServicePort.VNC), url(s, ServicePort.XTERM), s.provider().id(), s.accessToken()), result);
     }
 
     /** {@code running} as cmux computes it for PVE: the guest runs and its VS Code service is exposed. */
