@@ -227,6 +227,17 @@ public final class ReportBench {
             this.ran = ran;
         }
 
+        /** The highest 1-minute load average seen before or after any part. */
+        double busiest() {
+            return ran.stream().mapToDouble(r -> Math.max(firstNumber(r.loadBefore()), firstNumber(r.loadAfter()))).max().orElse(0);
+        }
+
+        /** A benchmark keeps the cores busy itself (load about 2 to 5 here); well above that, other work shared them. */
+        boolean busy() {
+            int cores = Runtime.getRuntime().availableProcessors();
+            return busiest() > 2 * cores + 1 || (!ran.isEmpty() && firstNumber(ran.getFirst().loadBefore()) >= quietLoad);
+        }
+
         String render() throws IOException {
             for (Ran r : ran) {
                 String md = r.ok() ? Files.readString(r.part().snapshot()) : null;
@@ -246,10 +257,9 @@ public final class ReportBench {
                 out.append("> **QUICK RUN** (`--quick`): few rounds and short windows, to try the runner. These figures are NOT "
                         + "medians of at least 5 runs and say little; run `bench/run report` for the real report.\n\n");
             }
-            double busiest = ran.stream().mapToDouble(r -> Math.max(firstNumber(r.loadBefore()), firstNumber(r.loadAfter()))).max().orElse(0);
+            double busiest = busiest();
             int cores = Runtime.getRuntime().availableProcessors();
-            // A benchmark keeps the cores busy itself (load about 2 to 5 here); well above that, other work shared them.
-            boolean busy = busiest > 2 * cores + 1 || (!ran.isEmpty() && firstNumber(ran.getFirst().loadBefore()) >= quietLoad);
+            boolean busy = busy();
             if (busy) {
                 out.append(String.format(Locale.ROOT, "> **BUSY MACHINE**: other work shared the %d cores during this run — the 1-minute "
                         + "load average reached %.2f (the benchmarks alone make it about 2 to 5; see the parts table). Throughput and "
@@ -540,7 +550,11 @@ public final class ReportBench {
                     + " shared cores; medians of at least 5 runs with "
                     + "min–max; the issue that sets a target in brackets). Machine, load, method and every figure: "
                     + "[bench/results/REPORT.md](bench/results/REPORT.md). Reproduce with `bench/run report` (about an hour; "
-                    + "needs `nginx` and `wrk`; see [bench/results/README.md](bench/results/README.md)).\n\n"
+                    + "needs `nginx` and `wrk`; see [bench/results/README.md](bench/results/README.md))."
+                    + (report.busy() ? String.format(Locale.ROOT, " **Other work shared the cores during this run** (1-minute "
+                            + "load up to %.1f): the figures are pessimistic, tail latencies most of all; single benchmarks run "
+                            + "on a quiet machine since are in bench/results/.", report.busiest()) : "")
+                    + "\n\n"
                     + "| figure | result | target |\n|---|---|---|\n" + rows + "\n";
             String text = Files.readString(readme);
             int at = text.indexOf(HEADING + "\n");
