@@ -66,7 +66,7 @@ public final class ApiBench {
         double quietBelow = Double.parseDouble(stringArg(args, "--quiet-below", "0"));
         String quiet = quietBelow > 0 ? waitForQuiet(quietBelow, Duration.ofMinutes(intArg(args, "--quiet-wait-minutes", 90)))
                 : "not waited for";
-        String loadBefore = loadAverage();
+        String loadBefore = LoadAverage.all();
         EmbeddedPostgres pg = SharedPostgres.get();
         if (!only.equals("waiting")) {
             reads(pg, args, work, runs, seconds, clients, starts, quiet, loadBefore);
@@ -142,7 +142,7 @@ public final class ApiBench {
             System.out.printf(Locale.ROOT, "CPU per start: %.2f ms (sandbox-api %.2f ms, PostgreSQL %.2f ms)%n",
                     startCpuMs, startApiCpuMs, startCpuMs - startApiCpuMs);
             write(runs, seconds, clients, rates, cpuPerRequest, latencies, apiMs, clientMs, startCpuMs, quiet, loadBefore,
-                    loadAverage());
+                    LoadAverage.all());
         }
     }
 
@@ -169,7 +169,7 @@ public final class ApiBench {
             }
             System.out.printf(Locale.ROOT, "warm-up: %d waiting starts in %.1f s%n", warmupStarts, (System.nanoTime() - warmBegan) / 1e9);
             sim.setLatencies(latencies);
-            String loadBefore = loadAverage();
+            String loadBefore = LoadAverage.all();
             List<Double> runApi = new ArrayList<>();
             List<Double> runAdded = new ArrayList<>();
             List<Double> runAdmission = new ArrayList<>();
@@ -196,7 +196,7 @@ public final class ApiBench {
                         r + 1, Stats.of(ownMs).median(), Stats.of(admissionMs).median(), Stats.of(beyondMs).median());
             }
             appendWaiting(warmupStarts, perRun, runApi, runAdded, runAdmission, apiMs, addedMs, provisionerMs, loadBefore,
-                    loadAverage());
+                    LoadAverage.all());
         }
     }
 
@@ -512,14 +512,6 @@ public final class ApiBench {
         System.out.println(section);
     }
 
-    private static String loadAverage() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return parts[0] + " / " + parts[1] + " / " + parts[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
 
     private static String stringArg(String[] args, String name, String fallback) {
         for (int i = 0; i < args.length - 1; i++) {

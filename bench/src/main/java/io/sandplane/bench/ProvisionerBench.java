@@ -101,7 +101,7 @@ public final class ProvisionerBench {
     }
 
     private void run(int rounds, int perRound, int parallelRounds) throws Exception {
-        loadBefore = loadAverage();
+        loadBefore = LoadAverage.oneMinute();
         sim.reset();
         sim.zeroLatencies();
         // Warm-up: JIT (the timings keep improving for several hundred starts), connection pools, caches (node list, DNS search domain).
@@ -137,19 +137,12 @@ public final class ProvisionerBench {
             System.out.printf(Locale.ROOT, "parallel round %d: %d starts in %.0f ms (%.2fx the minimum)%n", r + 1,
                     CONCURRENT, makespan, makespan / minimum);
         }
-        write(rounds, perRound, p50s, p99s, all, phases, minimum, makespans, loadBefore + " → " + loadAverage());
+        write(rounds, perRound, p50s, p99s, all, phases, minimum, makespans, loadBefore + " → " + LoadAverage.oneMinute());
     }
 
     private String loadBefore;
 
     /** The machine's 1-minute load average: the benchmark shares its cores with whatever else runs. */
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
 
     /**
      * Where the time of a start goes, from the events the provisioner wrote (same machine, same

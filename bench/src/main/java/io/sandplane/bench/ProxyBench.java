@@ -92,7 +92,7 @@ public final class ProxyBench {
         require("nginx");
         require("wrk");
         String waited = waitForQuiet(intArg(args, "--wait-quiet-minutes", 0));
-        String loadBefore = loadAverage();
+        String loadBefore = LoadAverage.oneMinute();
         Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "proxy-bench-");
         String guestIp = freeLoopbackAddress();
         int nginxHttpPort = freePort();
@@ -187,7 +187,7 @@ public final class ProxyBench {
                     System.out.printf(Locale.ROOT, "websocket %-10s median %.3f ms%n", t.getKey(),
                             Stats.of(roundTripsMs.get(t.getKey())).median());
                 }
-                write(runs, seconds, connections, roundTrips, results, single, roundTripsMs, loadBefore, loadAverage(), waited, routerJvm);
+                write(runs, seconds, connections, roundTrips, results, single, roundTripsMs, loadBefore, LoadAverage.oneMinute(), waited, routerJvm);
             } finally {
                 echo.close();
             }
@@ -526,23 +526,16 @@ public final class ProxyBench {
         }
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MINUTES.toNanos(minutes);
-        while (parseLoad(loadAverage()) >= 1.0 && System.nanoTime() < deadline) {
-            System.out.println("load average " + loadAverage() + ", waiting for it to drop below 1.0");
+        while (parseLoad(LoadAverage.oneMinute()) >= 1.0 && System.nanoTime() < deadline) {
+            System.out.println("load average " + LoadAverage.oneMinute() + ", waiting for it to drop below 1.0");
             Thread.sleep(Duration.ofMinutes(2));
         }
         long waitedMinutes = TimeUnit.NANOSECONDS.toMinutes(System.nanoTime() - start);
-        return parseLoad(loadAverage()) < 1.0
+        return parseLoad(LoadAverage.oneMinute()) < 1.0
                 ? "waited " + waitedMinutes + " min for it to drop below 1.0"
-                : "still " + loadAverage() + " after waiting " + waitedMinutes + " min for it to drop below 1.0";
+                : "still " + LoadAverage.oneMinute() + " after waiting " + waitedMinutes + " min for it to drop below 1.0";
     }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException e) {
-            return "?";
-        }
-    }
 
     private static double parseLoad(String load) {
         try {

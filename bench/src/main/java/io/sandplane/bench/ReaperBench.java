@@ -268,14 +268,6 @@ public final class ReaperBench {
         sim.loadScenario(JSON.writeValueAsString(scenario));
     }
 
-    private static String loadAverage() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return parts[0] + " / " + parts[1] + " / " + parts[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
 
     private static void write(int runs, int sandboxes, JsonNode first, Stats pass, Stats roundTrip, Stats lists, Stats calls,
             Map<String, List<Double>> phases, JsonNode last) throws IOException {
@@ -285,7 +277,7 @@ public final class ReaperBench {
                 .append(" guests (").append(sandboxes).append(" owned + ").append(ORPHANS)
                 .append(" orphans) on three simulated nodes. Target: ≤ 2 s per pass, one guest-list call per node.\n\n");
         md.append("Run with `bench/run reaper` on ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores (load average ").append(loadAverage()).append(" when it started, a machine shared with ")
+                .append(" cores (load average ").append(LoadAverage.all()).append(" when it started, a machine shared with ")
                 .append("other builds), ").append(Instant.now()).append(". The built reaper (JVM, `-Xmx512m`), provisioner and ")
                 .append("pve-simulator run as processes over the embedded PostgreSQL; simulator latencies are zero. ")
                 .append("The reaper runs in dry-run so every pass sees the same world: it decides ").append(EXPIRED)

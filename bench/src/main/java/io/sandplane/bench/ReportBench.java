@@ -179,7 +179,7 @@ public final class ReportBench {
                 "-Dsandplane.project.root=" + ProjectLayout.root(), "-cp", System.getProperty("java.class.path"), part.mainClass()));
         command.addAll(args);
         System.out.println("== " + part.name() + " " + String.join(" ", args));
-        String loadBefore = loadAverage();
+        String loadBefore = LoadAverage.all();
         Instant t0 = Instant.now();
         Process p = new ProcessBuilder(command).directory(ProjectLayout.root().toFile()).redirectErrorStream(true).start();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -202,7 +202,7 @@ public final class ReportBench {
         } else {
             Files.deleteIfExists(part.snapshot());
         }
-        return new Ran(part, args, loadBefore, loadAverage(), took, exit, fresh);
+        return new Ran(part, args, loadBefore, LoadAverage.all(), took, exit, fresh);
     }
 
     /** Renders REPORT.md from the runs' own result files. */
@@ -615,17 +615,9 @@ public final class ReportBench {
         }
     }
 
-    static String loadAverage() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return parts[0] + " / " + parts[1] + " / " + parts[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
 
     private static double load1() {
-        return firstNumber(loadAverage());
+        return firstNumber(LoadAverage.all());
     }
 
     private static double firstNumber(String s) {

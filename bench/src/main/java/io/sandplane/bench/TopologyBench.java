@@ -103,7 +103,7 @@ public final class TopologyBench {
         Args args = Args.parse(argv);
         Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "topology-bench-");
         EmbeddedPostgres pg = SharedPostgres.get();
-        String loadBefore = loadAverage();
+        String loadBefore = LoadAverage.all();
         Path catalog = benchCatalog(work);
         System.out.println("starting the topology (logs in " + work + ")");
         Topology topology = Topology.builder(pg, work.resolve("logs"))
@@ -170,7 +170,7 @@ public final class TopologyBench {
         startOverhead();
         loadedMemory();
         parallelStarts();
-        md.append(String.format(Locale.ROOT, "%n1-minute load average when it ended: %s.%n", loadAverage()));
+        md.append(String.format(Locale.ROOT, "%n1-minute load average when it ended: %s.%n", LoadAverage.all()));
         Path out = ProjectLayout.root().resolve("bench/results/topology.md");
         Files.writeString(out, md.toString());
         System.out.println(md);
@@ -183,7 +183,7 @@ public final class TopologyBench {
     private final Map<Service, List<Double>> idleHeap = new EnumMap<>(Service.class);
 
     private void startUpAndIdle() throws Exception {
-        String load = loadAverage();
+        String load = LoadAverage.all();
         Map<Service, List<Double>> startUp = new EnumMap<>(Service.class);
         for (int r = 0; r < args.coldStarts(); r++) {
             for (Service service : Service.values()) {
@@ -271,7 +271,7 @@ public final class TopologyBench {
         SimulatorControl sim = topology.simulator();
         sim.reset();
         sim.zeroLatencies();
-        String load = loadAverage();
+        String load = LoadAverage.all();
         System.out.printf("warm-up: %d starts from 1 client, %d from %d clients%n", args.warmUp(), args.warmUp(), args.concurrent());
         concurrentStarts(1, args.warmUp());
         concurrentStarts(args.concurrent(), args.warmUp());
@@ -307,7 +307,7 @@ public final class TopologyBench {
                 + "%d clients, %d rounds; 1 client: %d sequential starts per round; %d clients: %d starts per round. p50 and p99 per "
                 + "round; the table gives the median of rounds with min and max. Load average before: %s, after: %s.%n%n",
                 FOUR_COPIES, args.warmUp(), args.warmUp(), args.concurrent(), args.rounds(), args.starts(), args.concurrent(),
-                args.concurrentStarts(), load, loadAverage()));
+                args.concurrentStarts(), load, LoadAverage.all()));
         md.append("| clients | measure | ms |\n|---|---|---|\n");
         for (Map.Entry<Integer, List<Map<String, Double>>> e : perRound.entrySet()) {
             for (String measure : List.of("total p50", "total p99", "provisioner p50", "provisioner p99", "added p50", "added p99")) {
@@ -383,7 +383,7 @@ public final class TopologyBench {
     // ---- 3. loaded memory ------------------------------------------------------------------
 
     private void loadedMemory() throws Exception {
-        String load = loadAverage();
+        String load = LoadAverage.all();
         Start exposed = start(FOUR_COPIES);
         String proxyHost = expose(exposed.id());
         HttpRequest proxied = HttpRequest.newBuilder(URI.create(topology.proxyUrl() + "/")).header("Host", proxyHost)
@@ -470,7 +470,7 @@ public final class TopologyBench {
                 + "sandbox; one reaper pass (`POST /internal/reaper/passes`) per window. Peak RSS sampled every 250 ms; heap used "
                 + "sampled once, 60%% into each window. The simulator's guests really answer on loopback. Work done: %s "
                 + "operations/s (API calls and proxied requests). Load average before: %s, after: %s.%n%n",
-                args.rounds(), args.loadSeconds(), args.concurrent(), Stats.of(workDone).format("%.0f"), load, loadAverage()));
+                args.rounds(), args.loadSeconds(), args.concurrent(), Stats.of(workDone).format("%.0f"), load, LoadAverage.all()));
         md.append("| process | idle RSS (MB) | peak RSS under load (MB) | idle heap used (MB) | heap used under load (MB) |\n"
                 + "|---|---|---|---|---|\n");
         for (Service s : Service.values()) {
@@ -519,7 +519,7 @@ public final class TopologyBench {
         sim.reset();
         sim.zeroLatencies();
         sim.setLatencies(Map.of("clone", args.cloneMs(), "start", args.startMs()));
-        String load = loadAverage();
+        String load = LoadAverage.all();
         Map<Integer, String> presets = new LinkedHashMap<>();
         presets.put(1, ONE_COPY);
         presets.put(4, FOUR_COPIES);
@@ -547,7 +547,7 @@ public final class TopologyBench {
                 + "the last is RUNNING. PVE clones one template one at a time, so the minimum is ceil(%d / copies) clones one "
                 + "after another plus one start. The two presets alternate in one run (%d rounds each; the 1-copy preset is the "
                 + "bundled second preset cut to one copy). Load average before: %s, after: %s.%n%n",
-                args.parallel(), args.parallel(), args.parallelRounds(), load, loadAverage()));
+                args.parallel(), args.parallel(), args.parallelRounds(), load, LoadAverage.all()));
         md.append("| template copies | minimum (ms) | makespan (ms) | makespan / minimum |\n|---|---|---|---|\n");
         for (int copies : presets.keySet()) {
             md.append("| ").append(copies).append(" | ").append(String.format(Locale.ROOT, "%.0f", minimumMs(copies))).append(" | ")
@@ -625,14 +625,6 @@ public final class TopologyBench {
         return Long.parseLong(m.group(1)) / 1024.0;
     }
 
-    static String loadAverage() {
-        try {
-            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return parts[0] + " / " + parts[1] + " / " + parts[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
 
     private static int intArg(String[] args, String name, int fallback) {
         for (int i = 0; i < args.length - 1; i++) {
