@@ -251,7 +251,9 @@ class EndToEndTest {
         Map<String, Object> started = team.api().body(CmuxFacadeTest.fullStartBody(team.slug()))
                 .post("/api/sandboxes/start").then().statusCode(200).contentType("application/json")
                 .extract().jsonPath().getMap("$");
-        assertThat(started).containsOnlyKeys("instanceId", "vscodeUrl", "workerUrl", "vncUrl", "xtermUrl", "provider");
+        assertThat(started).containsOnlyKeys("instanceId", "vscodeUrl", "workerUrl", "vncUrl", "xtermUrl", "provider",
+                "accessToken");
+        assertThat((String) started.get("accessToken")).startsWith("sbt_");
         assertThat(started.get("provider")).isEqualTo("pve-lxc");
         assertThat((String) started.get("vscodeUrl")).startsWith("http://port-39378-vm-");
         assertThat((String) started.get("xtermUrl")).startsWith("http://port-39383-vm-");
