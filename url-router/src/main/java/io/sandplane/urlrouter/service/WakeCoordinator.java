@@ -87,11 +87,16 @@ public class WakeCoordinator {
                 case PAUSED, STOPPED -> {
                     if (QuarkusTransaction.requiringNew().call(() -> leases.tryAcquire(lease, holder, Instant.now(), deadline))) {
                         try {
-                            resume(sandboxId);
-                            return;
+                            // Read again under the lease: another replica may have resumed the sandbox and
+                            // released the lease between the read above and this acquisition.
+                            if (isAsleep(QuarkusTransaction.requiringNew().call(() -> sandboxes.statusOf(sandboxId)))) {
+                                resume(sandboxId);
+                                return;
+                            }
                         } finally {
                             QuarkusTransaction.requiringNew().run(() -> leases.release(lease, holder));
                         }
+                        continue;
                     }
                 }
                 // Another replica's resume is under way (the provisioner moves the row when the guest is up).
@@ -109,6 +114,10 @@ public class WakeCoordinator {
                 throw new WakeFailed("interrupted", true);
             }
         }
+    }
+
+    private static boolean isAsleep(Optional<SandboxStatus> status) {
+        return status.filter(s -> s == SandboxStatus.PAUSED || s == SandboxStatus.STOPPED).isPresent();
     }
 
     private void resume(String sandboxId) {
