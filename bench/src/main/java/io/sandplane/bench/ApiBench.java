@@ -1,5 +1,8 @@
 package io.sandplane.bench;
 
+import static io.sandplane.bench.BenchArgs.stringArg;
+import static io.sandplane.bench.BenchArgs.intArg;
+
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ProjectLayout;
 import io.sandplane.devsupport.ServiceProcess;
@@ -512,22 +515,4 @@ public final class ApiBench {
         System.out.println(section);
     }
 
-
-    private static String stringArg(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
-    }
 }

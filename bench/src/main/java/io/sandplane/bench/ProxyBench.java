@@ -1,5 +1,9 @@
 package io.sandplane.bench;
 
+import static io.sandplane.bench.BenchArgs.stringArg;
+import static io.sandplane.bench.BenchArgs.intArg;
+import static io.sandplane.bench.BenchArgs.hasFlag;
+
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ProjectLayout;
 import io.sandplane.devsupport.ServiceProcess;
@@ -536,35 +540,12 @@ public final class ProxyBench {
                 : "still " + LoadAverage.oneMinute() + " after waiting " + waitedMinutes + " min for it to drop below 1.0";
     }
 
-
     private static double parseLoad(String load) {
         try {
             return Double.parseDouble(load);
         } catch (NumberFormatException e) {
             return 0;
         }
-    }
-
-    private static boolean hasFlag(String[] args, String name) {
-        return java.util.Arrays.asList(args).contains(name);
-    }
-
-    private static String stringArg(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
     }
 
     private ProxyBench() {

@@ -1,5 +1,7 @@
 package io.sandplane.bench;
 
+import static io.sandplane.bench.BenchArgs.stringArg;
+
 import io.sandplane.devsupport.ProjectLayout;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -615,7 +617,6 @@ public final class ReportBench {
         }
     }
 
-
     private static double load1() {
         return firstNumber(LoadAverage.all());
     }
@@ -623,15 +624,6 @@ public final class ReportBench {
     private static double firstNumber(String s) {
         Matcher m = Markdown.NUMBER.matcher(s);
         return m.find() ? Double.parseDouble(m.group()) : 0;
-    }
-
-    private static String stringArg(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
     }
 
     private ReportBench() {

@@ -1,5 +1,7 @@
 package io.sandplane.bench;
 
+import static io.sandplane.bench.BenchArgs.intArg;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -625,13 +627,4 @@ public final class TopologyBench {
         return Long.parseLong(m.group(1)) / 1024.0;
     }
 
-
-    private static int intArg(String[] args, String name, int fallback) {
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
-    }
 }
