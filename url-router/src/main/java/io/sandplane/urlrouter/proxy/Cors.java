@@ -1,10 +1,14 @@
 package io.sandplane.urlrouter.proxy;
 
 import io.sandplane.urlrouter.config.RouterConfig;
-import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 import java.util.Set;
 
@@ -37,42 +41,39 @@ final class Cors {
         return !origins.isEmpty();
     }
 
-    boolean isPreflight(HttpServerRequest request) {
-        return request.method() == HttpMethod.OPTIONS && request.getHeader(HttpHeaders.ORIGIN) != null
-                && request.getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) != null;
+    boolean isPreflight(HttpRequest request) {
+        return request.method() == HttpMethod.OPTIONS && request.headers().contains(HttpHeaderNames.ORIGIN)
+                && request.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
     }
 
-    /** 204 either way; without the allow headers when the origin is not allowed, which the browser enforces. */
-    void preflight(HttpServerRequest request) {
-        MultiMap out = request.response().headers();
-        if (decorate(request, out)) {
-            out.set(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, methods);
-            String asked = request.getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_HEADERS);
+    /** The answer to a preflight: 204 either way, without the allow headers when the origin is not allowed (the browser enforces that). */
+    FullHttpResponse preflight(HttpRequest request) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        HttpHeaders out = response.headers();
+        if (decorate(request.headers(), out)) {
+            out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, methods);
+            String asked = request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
             String allowed = headers != null ? headers : asked;
             if (allowed != null) {
-                out.set(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, allowed);
+                out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, allowed);
             }
-            out.set(HttpHeaders.ACCESS_CONTROL_MAX_AGE, maxAge);
+            out.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, maxAge);
         }
-        out.add(HttpHeaders.VARY, "Access-Control-Request-Method, Access-Control-Request-Headers");
-        if (!request.isEnded()) {
-            out.set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-        }
-        request.response().setStatusCode(204).end();
-        request.resume();
+        out.add(HttpHeaderNames.VARY, "Access-Control-Request-Method, Access-Control-Request-Headers");
+        return response;
     }
 
-    /** Sets the CORS headers for an allowed origin; returns whether the origin is allowed. */
-    boolean decorate(HttpServerRequest request, MultiMap out) {
-        String origin = request.getHeader(HttpHeaders.ORIGIN);
-        out.add(HttpHeaders.VARY, "Origin");
+    /** Sets the CORS headers for an allowed origin on {@code out}; returns whether the origin is allowed. */
+    boolean decorate(HttpHeaders request, HttpHeaders out) {
+        String origin = request.get(HttpHeaderNames.ORIGIN);
+        out.add(HttpHeaderNames.VARY, "Origin");
         if (origin == null || !(anyOrigin || origins.contains(origin))) {
             return false;
         }
         // A literal * cannot carry credentials; echoing the origin can.
-        out.set(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, anyOrigin && !credentials ? "*" : origin);
+        out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, anyOrigin && !credentials ? "*" : origin);
         if (credentials) {
-            out.set(HttpHeaders.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            out.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
         }
         return true;
     }

@@ -17,7 +17,7 @@ public class ProxyMetrics {
     /** How a proxy request ended. */
     public enum Outcome {
         FORWARDED, WEBSOCKET, REDIRECTED, PREFLIGHT, NOT_FOUND, UNAUTHORIZED, PAUSED, WAKE_FAILED, BAD_GATEWAY,
-        GATEWAY_TIMEOUT, ROUTING_UNAVAILABLE
+        GATEWAY_TIMEOUT, ROUTING_UNAVAILABLE, BAD_REQUEST
     }
 
     private final Map<Outcome, Counter> requests = new EnumMap<>(Outcome.class);

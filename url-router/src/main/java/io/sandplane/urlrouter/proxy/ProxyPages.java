@@ -1,12 +1,15 @@
 package io.sandplane.urlrouter.proxy;
 
 import io.sandplane.model.problem.Problem;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The proxy's own answers: an HTML page for browsers, {@code application/problem+json} for
@@ -17,6 +20,9 @@ public final class ProxyPages {
 
     public enum Page {
         NOT_FOUND(404, "not-found", "Not found", "There is no sandbox service at this address."),
+        BAD_REQUEST(400, "bad-request", "Bad request", "The request is not valid HTTP/1.1."),
+        URI_TOO_LONG(414, "uri-too-long", "URI too long", "The request line is longer than the proxy accepts."),
+        HEADERS_TOO_LARGE(431, "headers-too-large", "Request headers too large", "The request headers are larger than the proxy accepts."),
         UNAUTHORIZED(401, "unauthorized", "Unauthorized",
                 "This sandbox service needs its access token: send the " + TokenAuth.HEADER + " header, or open the URL once with ?"
                         + TokenAuth.QUERY_PARAMETER + "=<token>."),
@@ -53,33 +59,18 @@ public final class ProxyPages {
     private ProxyPages() {
     }
 
-    public static void send(HttpServerRequest request, Page page) {
-        send(request, page, null);
-    }
-
-    /** Answers with a page; the rest of an unread request body is not read (the connection closes instead). */
-    public static void send(HttpServerRequest request, Page page, Integer retryAfterSeconds) {
-        HttpServerResponse response = request.response();
-        if (response.headWritten() || response.ended()) {
-            request.connection().close();
-            return;
-        }
-        Buffer body = render(request, page, response.headers(), retryAfterSeconds);
-        if (!request.isEnded()) {
-            response.headers().set(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-        }
-        response.setStatusCode(page.status).end(body);
-        request.resume();
-    }
-
-    /** The page's body for this request, its headers set on {@code headers}. */
-    public static Buffer render(HttpServerRequest request, Page page, MultiMap headers, Integer retryAfterSeconds) {
+    /**
+     * The page as a complete response for a request that asked with {@code accept} (its Accept header):
+     * HTML for browsers, problem+json otherwise, never cached.
+     */
+    public static FullHttpResponse render(String accept, Page page, Integer retryAfterSeconds) {
         String body;
-        if (wantsHtml(request)) {
-            headers.set(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8");
+        String contentType;
+        if (accept != null && accept.contains("text/html")) {
+            contentType = "text/html; charset=utf-8";
             body = html(page);
         } else {
-            headers.set(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE);
+            contentType = Problem.MEDIA_TYPE;
             JsonObject problem = new JsonObject()
                     .put("type", Problem.TYPE_BASE + page.type)
                     .put("title", page.title)
@@ -90,17 +81,17 @@ public final class ProxyPages {
             }
             body = problem.encode();
         }
-        headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(page.status),
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        HttpHeaders headers = response.headers();
+        headers.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        headers.set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        headers.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         headers.set("X-Content-Type-Options", "nosniff");
         if (retryAfterSeconds != null) {
-            headers.set(HttpHeaders.RETRY_AFTER, retryAfterSeconds.toString());
+            headers.set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds.toString());
         }
-        return Buffer.buffer(body);
-    }
-
-    static boolean wantsHtml(HttpServerRequest request) {
-        String accept = request.getHeader(HttpHeaders.ACCEPT);
-        return accept != null && accept.contains("text/html");
+        return response;
     }
 
     private static String html(Page page) {

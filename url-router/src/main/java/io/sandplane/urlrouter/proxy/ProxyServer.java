@@ -1,5 +1,13 @@
 package io.sandplane.urlrouter.proxy;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -8,29 +16,20 @@ import io.sandplane.urlrouter.service.ActivityRecorder;
 import io.sandplane.urlrouter.service.PublicDomains;
 import io.sandplane.urlrouter.service.RouteResolver;
 import io.sandplane.urlrouter.service.WakeCoordinator;
-import io.vertx.core.AbstractVerticle;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.tracing.TracingPolicy;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.spi.transport.Transport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * The public proxy listener, separate from the Quarkus HTTP server: only proxy traffic reaches it,
  * so {@code /internal}, {@code /q/health} and {@code /q/metrics} can never be reached through it.
- * One verticle per event loop, each with its own upstream client so a request and its upstream
- * connection stay on one thread.
+ * Netty directly, on event loops of its own (one per core by default): a client connection and
+ * the service connections it uses stay on one thread.
  */
 @ApplicationScoped
 public class ProxyServer {
@@ -45,8 +44,8 @@ public class ProxyServer {
     private final ActivityRecorder activity;
     private final ProxyMetrics metrics;
     private volatile int port = -1;
-    private final List<String> deployments = new ArrayList<>();
-    private final Set<Integer> boundPorts = ConcurrentHashMap.newKeySet();
+    private EventLoopGroup group;
+    private Channel server;
     private long activityTimer = -1;
 
     public ProxyServer(Vertx vertx, RouterConfig config, PublicDomains domains, RouteResolver resolver,
@@ -62,24 +61,47 @@ public class ProxyServer {
     }
 
     void start(@Observes StartupEvent event) throws Exception {
-        int instances = config.instances() > 0 ? config.instances() : Math.max(1, Runtime.getRuntime().availableProcessors());
-        // Port 0 binds whatever the kernel hands out (never a port picked earlier that someone may have
-        // taken since). Vert.x shares a random port among servers only when it is asked for as a negative
-        // number (-1: one shared random port); 0 would give every instance a port of its own.
-        int listenPort = config.port() == 0 ? -1 : config.port();
-        deployments.add(vertx.deployVerticle(() -> new ProxyVerticle(listenPort), new DeploymentOptions().setInstances(instances))
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
-        if (boundPorts.size() != 1) {
-            throw new IllegalStateException("the proxy's instances listen on different ports: " + boundPorts);
-        }
-        port = boundPorts.iterator().next();
+        int threads = config.instances() > 0 ? config.instances() : Math.max(1, Runtime.getRuntime().availableProcessors());
+        // Vert.x's transport: Netty's epoll where it loads (quarkus.vertx.prefer-native-transport), NIO elsewhere,
+        // and its asynchronous DNS resolver for services recorded by FQDN.
+        VertxInternal internal = (VertxInternal) vertx;
+        Transport transport = internal.transport();
+        group = transport.eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, threads, new DefaultThreadFactory("sandplane-proxy", true), 50);
+        int upstreamIdleMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.idleTimeout().toMillis()));
+        // A client waiting on a quiet service must get the 504 page before its own connection counts as
+        // idle: it may wait for the connect timeout plus the service's idle timeout, and a second more.
+        long clientIdleMillis = upstreamIdleMillis + config.connectTimeout().toMillis() + 1000;
+        Upstreams upstreams = new Upstreams(transport.channelFactory(false), internal.nettyAddressResolverGroup(),
+                (int) config.connectTimeout().toMillis(), upstreamIdleMillis);
+        ProxyRuntime runtime = new ProxyRuntime(domains.domain(), config, resolver, wakes, activity, metrics, upstreams);
+        server = new ServerBootstrap()
+                .group(group)
+                .channelFactory(transport.serverChannelFactory(false))
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        // HTTP/1.x only (no h2c: it would carry the Host as :authority and skip these checks); request
+                        // line and headers up to 16 KiB each, bodies relayed in pieces of up to 64 KiB.
+                        channel.pipeline().addLast(
+                                new HttpServerCodec(16 * 1024, 16 * 1024, 64 * 1024),
+                                new IdleStateHandler(0, 0, clientIdleMillis, TimeUnit.MILLISECONDS),
+                                new ProxyConnection(runtime));
+                    }
+                })
+                .bind(config.host(), config.port())
+                .sync()
+                .channel();
+        port = ((InetSocketAddress) server.localAddress()).getPort();
         activityTimer = vertx.setPeriodic(config.activity().interval().toMillis(), id -> activity.tick());
         if (domains.domain().isEmpty()) {
             LOG.warnf("proxy listening on %s:%d, but PVE_PUBLIC_DOMAIN is not set: it will answer 404 to everything",
                     config.host(), port);
         } else {
-            LOG.infof("proxy listening on %s:%d for *.%s (%d event-loop instances)", config.host(), port,
-                    domains.domain().get().host(), instances);
+            LOG.infof("proxy listening on %s:%d for *.%s (%d event loops)", config.host(), port,
+                    domains.domain().get().host(), threads);
         }
     }
 
@@ -87,69 +109,17 @@ public class ProxyServer {
         if (activityTimer >= 0) {
             vertx.cancelTimer(activityTimer);
         }
-        for (String deployment : deployments) {
-            try {
-                vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.debugf("proxy undeploy: %s", e.getMessage());
-            }
-        }
-        deployments.clear();
         port = -1;
+        if (server != null) {
+            server.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
     }
 
     /** The port the proxy listens on, or -1 while it does not. */
     public int port() {
         return port;
-    }
-
-    private final class ProxyVerticle extends AbstractVerticle {
-
-        private final int listenPort;
-
-        ProxyVerticle(int listenPort) {
-            this.listenPort = listenPort;
-        }
-
-        @Override
-        public void start(Promise<Void> started) {
-            int idleMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, config.idleTimeout().toMillis()));
-            // A client waiting on a quiet service must get the 504 page before its own connection counts as
-            // idle: it may wait for the connect timeout plus the service's idle timeout, and a second more.
-            int clientIdleMillis = (int) Math.min(Integer.MAX_VALUE, idleMillis + config.connectTimeout().toMillis() + 1000);
-            HttpClient client = vertx.createHttpClient(new HttpClientOptions()
-                    .setConnectTimeout((int) config.connectTimeout().toMillis())
-                    .setIdleTimeout(idleMillis)
-                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-                    .setKeepAlive(true)
-                    .setKeepAliveTimeout(60)
-                    .setMaxHeaderSize(16 * 1024)
-                    .setMaxInitialLineLength(16 * 1024)
-                    .setTracingPolicy(TracingPolicy.IGNORE),
-                    new PoolOptions().setHttp1MaxSize(512));
-            HttpServerOptions options = new HttpServerOptions()
-                    .setHost(config.host())
-                    .setPort(listenPort)
-                    .setIdleTimeout(clientIdleMillis)
-                    .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-                    // h2c would carry the Host as :authority and skip the HTTP/1.1 checks; the proxy speaks HTTP/1.x.
-                    .setHttp2ClearTextEnabled(false)
-                    .setCompressionSupported(false)
-                    // WebSockets are tunnelled byte for byte, never terminated here: no extension handlers in the pipeline.
-                    .setPerMessageWebSocketCompressionSupported(false)
-                    .setPerFrameWebSocketCompressionSupported(false)
-                    .setDecompressionSupported(false)
-                    .setMaxInitialLineLength(16 * 1024)
-                    .setMaxHeaderSize(16 * 1024)
-                    .setTcpNoDelay(true)
-                    .setTracingPolicy(TracingPolicy.IGNORE);
-            ProxyHandler handler = new ProxyHandler(context, client, domains.domain(), config, resolver, wakes, activity, metrics);
-            vertx.createHttpServer(options)
-                    .requestHandler(handler)
-                    .listen()
-                    .onSuccess(server -> boundPorts.add(server.actualPort()))
-                    .<Void>mapEmpty()
-                    .onComplete(started);
-        }
     }
 }

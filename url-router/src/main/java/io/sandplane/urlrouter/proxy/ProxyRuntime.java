@@ -1,0 +1,37 @@
+package io.sandplane.urlrouter.proxy;
+
+import io.sandplane.model.service.PublicDomain;
+import io.sandplane.urlrouter.config.RouterConfig;
+import io.sandplane.urlrouter.service.ActivityRecorder;
+import io.sandplane.urlrouter.service.RouteResolver;
+import io.sandplane.urlrouter.service.WakeCoordinator;
+import java.util.Optional;
+
+/** What every proxy connection shares: configuration, routing, auth policy, activity, meters, and the services' connections. */
+final class ProxyRuntime {
+
+    final Optional<PublicDomain> domain;
+    final boolean https;
+    final String scheme;
+    final RouterConfig config;
+    final Cors cors;
+    final RouteResolver resolver;
+    final WakeCoordinator wakes;
+    final ActivityRecorder activity;
+    final ProxyMetrics metrics;
+    final Upstreams upstreams;
+
+    ProxyRuntime(Optional<PublicDomain> domain, RouterConfig config, RouteResolver resolver, WakeCoordinator wakes,
+            ActivityRecorder activity, ProxyMetrics metrics, Upstreams upstreams) {
+        this.domain = domain;
+        this.https = domain.map(PublicDomain::isHttps).orElse(false);
+        this.scheme = domain.map(PublicDomain::scheme).orElse("http");
+        this.config = config;
+        this.cors = new Cors(config.cors());
+        this.resolver = resolver;
+        this.wakes = wakes;
+        this.activity = activity;
+        this.metrics = metrics;
+        this.upstreams = upstreams;
+    }
+}
