@@ -317,7 +317,7 @@ public final class ProxyBench {
         md.append("- Upstream: nginx returning a 20-byte static body (HTTP), a Vert.x WebSocket echo (WebSocket), on a loopback guest address.\n");
         md.append("- nginx: `").append(version("nginx", "-v")).append("`, `worker_processes auto`, `proxy_http_version 1.1` with upstream keep-alive, "
                 + "WebSocket upgrade headers, X-Forwarded-For/Proto/Host set; access log off.\n");
-        md.append("- url-router: the built jar (`" + String.join(" ", routerJvm) + "`), one proxy verticle per core; the route comes from a real database row "
+        md.append("- url-router: the built jar (`" + String.join(" ", routerJvm) + "`), one proxy event loop per core (Netty); the route comes from a real database row "
                 + "(cached, invalidated by LISTEN/NOTIFY), the service is `public`, activity recording on.\n");
         md.append(String.format(Locale.ROOT, "- Load: `wrk -t2 -c%d -d%ds --latency`, %d rounds over direct, nginx and url-router (order rotated each round) after a warm-up.%n%n",
                 connections, seconds, runs));

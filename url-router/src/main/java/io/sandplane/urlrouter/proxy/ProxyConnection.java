@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.service.AuthMode;
@@ -62,12 +63,16 @@ import org.jboss.logging.Logger;
 final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upstreams.Owner {
 
     private static final Logger LOG = Logger.getLogger(ProxyConnection.class);
-    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
-    private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
-    private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+    // Header names as AsciiString: their hash is computed once, not on every lookup.
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    private static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
+    private static final AsciiString TOKEN_HEADER = AsciiString.cached(TokenAuth.HEADER);
     /** Hop-by-hop headers (RFC 9110 §7.6.1) besides those a Connection header names; framing headers stay for the codec. */
-    private static final List<String> HOP_BY_HOP = List.of("keep-alive", "proxy-connection", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "upgrade");
+    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+            HttpHeaderNames.UPGRADE);
 
     private enum Mode { HTTP, UPGRADING, TUNNEL }
 
@@ -371,7 +376,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     }
 
     private static boolean presentsToken(HttpHeaders headers, String accessTokenHash) {
-        for (String header : headers.getAll(TokenAuth.HEADER)) {
+        for (String header : headers.getAll(TOKEN_HEADER)) {
             if (TokenAuth.matches(header, accessTokenHash)) {
                 return true;
             }
@@ -429,8 +434,8 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         if (upgrade) {
             mode = Mode.UPGRADING;
             // The upgrade's own Connection and Upgrade go on; the service answers the handshake itself.
-            for (String name : HOP_BY_HOP) {
-                if (!name.equals("upgrade")) {
+            for (AsciiString name : HOP_BY_HOP) {
+                if (name != HttpHeaderNames.UPGRADE) {
                     headers.remove(name);
                 }
             }
@@ -674,7 +679,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        HttpUtil.setContentLength(response, response.content().readableBytes());
+        int status = response.status().code();
+        if (status != HttpResponseStatus.NO_CONTENT.code() && status != HttpResponseStatus.NOT_MODIFIED.code()) {
+            // A 204 (the preflight's answer) carries no Content-Length at all (RFC 9110 §8.6).
+            HttpUtil.setContentLength(response, response.content().readableBytes());
+        }
         ChannelFuture written = channel.writeAndFlush(response);
         if (close) {
             written.addListener(ChannelFutureListener.CLOSE);
@@ -707,13 +716,13 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             }
             headers.remove(HttpHeaderNames.CONNECTION);
         }
-        for (String name : HOP_BY_HOP) {
+        for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
         }
     }
 
     private static void removeToken(HttpHeaders headers) {
-        headers.remove(TokenAuth.HEADER);
+        headers.remove(TOKEN_HEADER);
         List<String> cookies = headers.getAll(HttpHeaderNames.COOKIE);
         if (!cookies.isEmpty() && cookies.stream().anyMatch(c -> c.contains(TokenAuth.COOKIE))) {
             Optional<String> rest = TokenAuth.cookieHeaderWithoutToken(cookies);
@@ -733,7 +742,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             headers.set(X_FORWARDED_HOST, headers.get(HttpHeaderNames.HOST));
         }
         if (!trust) {
-            headers.remove("Forwarded");
+            headers.remove(FORWARDED);
         }
     }
 }
