@@ -29,19 +29,17 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
     }
 
     /**
-     * The sandbox (of this team, when {@code teamId} is given) and its services in one query, a left
-     * join: one database round trip where two queries would take two. Read-only.
+     * The team's sandbox and its services in one query, a left join: one database round trip where two
+     * queries would take two. Read-only.
      */
     public Optional<WithServices> findWithServices(String id, UUID teamId) {
-        var query = getEntityManager().createQuery("select s, svc from Sandbox s"
-                        + " left join SandboxService svc on svc.sandboxId = s.id where s.id = :id"
-                        + (teamId == null ? "" : " and s.teamId = :team") + " order by svc.port", Object[].class)
+        List<Object[]> rows = getEntityManager().createQuery("select s, svc from Sandbox s"
+                        + " left join SandboxService svc on svc.sandboxId = s.id where s.id = :id and s.teamId = :team"
+                        + " order by svc.port", Object[].class)
                 .setParameter("id", id)
-                .setHint(HibernateHints.HINT_READ_ONLY, true);
-        if (teamId != null) {
-            query.setParameter("team", teamId);
-        }
-        List<Object[]> rows = query.getResultList();
+                .setParameter("team", teamId)
+                .setHint(HibernateHints.HINT_READ_ONLY, true)
+                .getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
@@ -52,12 +50,6 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
             }
         }
         return Optional.of(new WithServices((Sandbox) rows.getFirst()[0], services));
-    }
-
-    /** Takes them out of the session: the next read of the same rows goes to the database again. */
-    public void detach(WithServices found) {
-        getEntityManager().detach(found.sandbox());
-        found.services().forEach(getEntityManager()::detach);
     }
 
     public long countLive(UUID teamId) {
