@@ -93,7 +93,7 @@ public class SandboxResource {
     public Response create(CreateSandboxRequest body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
         long began = System.nanoTime();
         var key = requests.idempotencyKey(idempotencyKey);
-        StartResult result = starter.start(caller.get(), requests.plan(body, "api"), key);
+        StartResult result = starter.start(caller.get(), requests.plan(body, "api", key), key);
         Response.ResponseBuilder response = Response.status(result.running() ? 201 : 202).entity(result.sandbox());
         return started(response, result, began).location(URI.create("/api/sandboxes/" + result.sandbox().id())).build();
     }
