@@ -172,7 +172,8 @@ public final class ApiBench {
             for (int i = 0; i < warmupStarts; i++) {
                 waitingStart(http, api.url(), post, key);
             }
-            System.out.printf(Locale.ROOT, "warm-up: %d waiting starts in %.1f s%n", warmupStarts, (System.nanoTime() - warmBegan) / 1e9);
+            double warmSeconds = (System.nanoTime() - warmBegan) / 1e9;
+            System.out.printf(Locale.ROOT, "warm-up: %d waiting starts in %.1f s%n", warmupStarts, warmSeconds);
             sim.setLatencies(latencies);
             String loadBefore = LoadAverage.all();
             List<Double> runApi = new ArrayList<>();
@@ -204,7 +205,7 @@ public final class ApiBench {
                 System.out.printf(Locale.ROOT, "waiting-start run %d: api;dur p50 %.2f ms (admission %.2f), client minus provisioner p50 %.2f ms%n",
                         r + 1, Stats.of(ownMs).median(), Stats.of(admissionMs).median(), Stats.of(beyondMs).median());
             }
-            appendWaiting(warmupStarts, perRun, runApi, runAdded, runAdmission, runOutside, apiMs, addedMs, provisionerMs,
+            appendWaiting(warmupStarts, warmSeconds, perRun, runApi, runAdded, runAdmission, runOutside, apiMs, addedMs, provisionerMs,
                     loadBefore, LoadAverage.all());
         }
     }
@@ -489,7 +490,7 @@ public final class ApiBench {
     }
 
     /** The waiting-start section: replaces the one a previous run wrote, keeps what phase 1 wrote (or left). */
-    private static void appendWaiting(int warmupStarts, int perRun, List<Double> runApi, List<Double> runAdded,
+    private static void appendWaiting(int warmupStarts, double warmSeconds, int perRun, List<Double> runApi, List<Double> runAdded,
             List<Double> runAdmission, List<Double> runOutside, List<Double> apiMs, List<Double> addedMs,
             List<Double> provisionerMs, String loadBefore, String loadAfter) throws IOException {
         Stats api = Stats.of(runApi);
@@ -502,9 +503,9 @@ public final class ApiBench {
                 %s
 
                 A separate sandbox-api process, warmed up with %d real waiting starts (simulator latencies at zero,
-                so the whole start path is compiled), then %d runs of %d starts with the simulator's realistic
-                latencies, one at a time, each deleted after its answer. Load average (1/5/15 min) before the
-                runs: %s, after: %s.
+                so the whole start path is compiled; they took %.1f s, a gauge of how fast the machine was), then
+                %d runs of %d starts with the simulator's realistic latencies, one at a time, each deleted after its
+                answer. Load average (1/5/15 min) before the runs: %s, after: %s.
 
                 Per run the median of its starts; the table shows the median of those run medians with their min
                 and max (n = runs), and the p99 over all %d starts. The target is read as the client sees it: its
@@ -517,7 +518,7 @@ public final class ApiBench {
                 | of which admission (`admission;dur`: quota, rate, idempotency, insert, commit: one database call) | %.2f | %.2f | %.2f | | |
                 | outside the server's clock (client − provisioner − `api;dur`: serialising and sending the answer, HTTP, the client) | %.2f | %.2f | %.2f | | |
                 | provisioner call (`provisioner;dur`, all starts) | %.1f | %.1f | %.1f | | |
-                """, WAITING_HEADING, warmupStarts, runApi.size(), perRun, loadBefore, loadAfter, apiMs.size(),
+                """, WAITING_HEADING, warmupStarts, warmSeconds, runApi.size(), perRun, loadBefore, loadAfter, apiMs.size(),
                 added.median(), added.min(), added.max(), Stats.percentile(addedMs, 99),
                 api.median(), api.min(), api.max(), Stats.percentile(apiMs, 99),
                 admission.median(), admission.min(), admission.max(),
