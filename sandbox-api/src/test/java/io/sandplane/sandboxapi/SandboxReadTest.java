@@ -1,6 +1,7 @@
 package io.sandplane.sandboxapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -12,6 +13,9 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.model.problem.ProblemException;
+import io.sandplane.sandboxapi.service.Caller;
+import io.sandplane.sandboxapi.service.SandboxQueries;
 import io.sandplane.sandboxapi.support.SandboxRows;
 import io.sandplane.sandboxapi.support.TestTeam;
 import jakarta.inject.Inject;
@@ -26,6 +30,9 @@ class SandboxReadTest {
 
     @Inject
     SandboxRows rows;
+
+    @Inject
+    SandboxQueries queries;
 
     @Test
     void getShowsTheSandboxWithItsServiceUrlsAndNoSecrets() {
@@ -46,6 +53,24 @@ class SandboxReadTest {
                 .body("services", hasSize(4))
                 .body("accessToken", nullValue())
                 .body("$", not(org.hamcrest.Matchers.hasKey("accessTokenHash")));
+    }
+
+    /** A waiting start answers with a plain JDBC read of the row; it must show what the GET shows. */
+    @Test
+    void theStartsPlainReadShowsWhatTheGetShows() {
+        TestTeam team = TestTeam.create();
+        Caller caller = new Caller(team.id(), team.slug(), null, "spk_test");
+        String running = rows.insert(team.id(), SandboxStatus.RUNNING, Map.of("owner", "ci", "repo", "acme/app"));
+        rows.exposeDefaults(running, rows.vmid(running));
+        String provisioning = rows.insert(team.id(), SandboxStatus.PROVISIONING);
+        for (String id : List.of(running, provisioning)) {
+            assertThat(queries.view(id)).isEqualTo(queries.fresh(caller, id));
+        }
+        assertThat(queries.view(running).services()).hasSize(4);
+        assertThat(queries.view(running).metadata()).containsExactly(Map.entry("owner", "ci"), Map.entry("repo", "acme/app"));
+        assertThat(queries.view(provisioning).step()).isNull();
+        assertThatThrownBy(() -> queries.view("sbx_aaaaaaaaaaaaaaaaaaaa"))
+                .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.status()).isEqualTo(404));
     }
 
     @Test

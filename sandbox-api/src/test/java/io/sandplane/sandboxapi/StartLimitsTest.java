@@ -20,7 +20,9 @@ import io.sandplane.sandboxapi.rest.dto.CreateSandboxRequest;
 import io.sandplane.sandboxapi.support.SandboxRows;
 import io.sandplane.sandboxapi.support.TestTeam;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -102,7 +104,7 @@ class StartLimitsTest {
         rows.insert(team.id(), SandboxStatus.DELETED); // not live: does not count
         rows.insert(team.id(), SandboxStatus.FAILED); // not live either
         Caller caller = new Caller(team.id(), team.slug(), null, "spk_test");
-        StartPlan plan = requests.plan(new CreateSandboxRequest(null, null, null, null, null, null, null, null, false), "api");
+        StartPlan plan = requests.plan(new CreateSandboxRequest(null, null, null, null, null, null, null, null, false), "api", Optional.empty());
         List<Object> outcomes = concurrently(10, () -> {
             try {
                 return admission.admit(caller, plan, Optional.empty());
@@ -113,6 +115,40 @@ class StartLimitsTest {
         assertThat(outcomes).filteredOn(o -> o instanceof Admission.Admitted).hasSize(3);
         assertThat(outcomes).filteredOn(o -> o instanceof RateLimited r && r.type().equals("quota-exceeded")).hasSize(7);
         assertThat(rows.count(team.id())).isEqualTo(7);
+    }
+
+    @Test
+    void everyLiveStatusCountsAgainstTheQuotaAndNoOtherDoes() {
+        for (SandboxStatus status : SandboxStatus.values()) {
+            TestTeam team = TestTeam.builder().maxLive(1).startsPerHour(100).create();
+            rows.insert(team.id(), status);
+            int answer = team.api().body(BACKGROUND_START).post("/api/sandboxes").then().extract().statusCode();
+            assertThat(answer).as("a start next to a sandbox that is %s", status).isEqualTo(status.isLive() ? 429 : 202);
+        }
+    }
+
+    @Test
+    void aLoweredStartLimitSaysWhenEnoughOfTheHoursStartsHaveLeftIt() {
+        TestTeam team = TestTeam.builder().startsPerHour(10).create();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        for (int minutesAgo : new int[] { 50, 40, 30, 20 }) {
+            rows.insertStartedAt(team.id(), SandboxStatus.DELETED, now.minus(Duration.ofMinutes(minutesAgo)));
+        }
+        io.restassured.RestAssured.given().header("Authorization", TestTeam.OPERATOR).contentType("application/json")
+                .body("{\"startsPerHour\":2}").put("/api/admin/teams/" + team.slug() + "/quotas").then().statusCode(200);
+
+        // Four starts in the hour and a limit of two: one more fits once three have left it, the third
+        // oldest (30 minutes ago) an hour after it was made.
+        Instant thirdLeaves = now.minus(Duration.ofMinutes(30)).plus(Duration.ofHours(1));
+        Response limited = team.api().body(BACKGROUND_START).post("/api/sandboxes");
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.jsonPath().getString("type")).isEqualTo("urn:sandplane:problem:rate-limited");
+        assertThat(limited.header("X-RateLimit-Limit")).isEqualTo("2");
+        assertThat(limited.header("X-RateLimit-Remaining")).isEqualTo("0");
+        assertThat(Long.parseLong(limited.header("X-RateLimit-Reset"))).isEqualTo(thirdLeaves.getEpochSecond());
+        assertThat(Long.parseLong(limited.header("Retry-After")))
+                .isBetween(Duration.between(Instant.now(), thirdLeaves).toSeconds(), Duration.ofMinutes(30).toSeconds() + 1);
+        assertThat(rows.count(team.id())).isEqualTo(4);
     }
 
     @Test

@@ -5,20 +5,9 @@ import io.sandplane.model.entity.IdempotencyKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Optional;
-import java.util.UUID;
 
 @ApplicationScoped
 public class IdempotencyKeyRepository implements PanacheRepositoryBase<IdempotencyKey, Long> {
-
-    public Optional<IdempotencyKey> find(UUID teamId, String key) {
-        return find("teamId = ?1 and key = ?2", teamId, key).firstResultOptional();
-    }
-
-    /** Deletes one key by id at once (a bulk delete, not a queued entity removal); 0 when a purge removed it already. */
-    public long deleteNow(long id) {
-        return delete("id", id);
-    }
 
     /**
      * Deletes up to {@code batch} keys that expired at or before {@code now}. Rows another transaction

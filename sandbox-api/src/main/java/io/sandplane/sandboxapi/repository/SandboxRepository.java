@@ -29,19 +29,17 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
     }
 
     /**
-     * The sandbox (of this team, when {@code teamId} is given) and its services in one query, a left
-     * join: one database round trip where two queries would take two. Read-only.
+     * The team's sandbox and its services in one query, a left join: one database round trip where two
+     * queries would take two. Read-only.
      */
     public Optional<WithServices> findWithServices(String id, UUID teamId) {
-        var query = getEntityManager().createQuery("select s, svc from Sandbox s"
-                        + " left join SandboxService svc on svc.sandboxId = s.id where s.id = :id"
-                        + (teamId == null ? "" : " and s.teamId = :team") + " order by svc.port", Object[].class)
+        List<Object[]> rows = getEntityManager().createQuery("select s, svc from Sandbox s"
+                        + " left join SandboxService svc on svc.sandboxId = s.id where s.id = :id and s.teamId = :team"
+                        + " order by svc.port", Object[].class)
                 .setParameter("id", id)
-                .setHint(HibernateHints.HINT_READ_ONLY, true);
-        if (teamId != null) {
-            query.setParameter("team", teamId);
-        }
-        List<Object[]> rows = query.getResultList();
+                .setParameter("team", teamId)
+                .setHint(HibernateHints.HINT_READ_ONLY, true)
+                .getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
@@ -54,57 +52,9 @@ public class SandboxRepository implements PanacheRepositoryBase<Sandbox, String>
         return Optional.of(new WithServices((Sandbox) rows.getFirst()[0], services));
     }
 
-    /** Takes them out of the session: the next read of the same rows goes to the database again. */
-    public void detach(WithServices found) {
-        getEntityManager().detach(found.sandbox());
-        found.services().forEach(getEntityManager()::detach);
-    }
-
     public long countLive(UUID teamId) {
         List<SandboxStatus> live = EnumSet.allOf(SandboxStatus.class).stream().filter(SandboxStatus::isLive).toList();
         return count("teamId = ?1 and status in ?2", teamId, live);
-    }
-
-    /** How many starts since {@code since}, and the oldest of them, in one query. */
-    public StartsInWindow startsSince(UUID teamId, Instant since) {
-        Object[] row = getEntityManager().createQuery(
-                "select count(s), min(s.createdAt) from Sandbox s where s.teamId = :team and s.createdAt > :since", Object[].class)
-                .setParameter("team", teamId).setParameter("since", since).getSingleResult();
-        return new StartsInWindow(((Number) row[0]).intValue(), (Instant) row[1]);
-    }
-
-    public record StartsInWindow(int count, Instant oldest) {
-    }
-
-    /** What admission weighs for a team: live sandboxes, and the starts since a moment with the oldest of them. */
-    public record Usage(long live, StartsInWindow window) {
-    }
-
-    /** The statuses that count against the live quota, as SQL literals (the same list as the partial index V40). */
-    private static final String LIVE_SQL = EnumSet.allOf(SandboxStatus.class).stream().filter(SandboxStatus::isLive)
-            .map(st -> "'" + st.name() + "'").collect(java.util.stream.Collectors.joining(", "));
-
-    /**
-     * {@link #countLive} and {@link #startsSince} in one statement: one database round trip on every
-     * admission instead of two, each part still answered from its own index.
-     */
-    public Usage usage(UUID teamId, Instant since) {
-        Object[] row = (Object[]) getEntityManager().createNativeQuery(
-                "select (select count(*) from sandboxes where team_id = :team and status in (" + LIVE_SQL + ")),"
-                        + " count(*), min(created_at) from sandboxes where team_id = :team and created_at > :since")
-                .setParameter("team", teamId).setParameter("since", Timestamp.from(since)).getSingleResult();
-        return new Usage(((Number) row[0]).longValue(),
-                new StartsInWindow(((Number) row[1]).intValue(), instant(row[2])));
-    }
-
-    private static Instant instant(Object value) {
-        return switch (value) {
-            case null -> null;
-            case Instant i -> i;
-            case Timestamp t -> t.toInstant();
-            case java.time.OffsetDateTime o -> o.toInstant();
-            default -> throw new IllegalStateException("unexpected timestamp type " + value.getClass());
-        };
     }
 
     public long countStartedSince(UUID teamId, Instant since) {

@@ -68,9 +68,10 @@ public class SandboxResource {
     private final CmuxFacade cmux;
     private final EventFeed feed;
     private final ApiConfig config;
+    private final ArrivalTime arrival;
 
     public SandboxResource(CurrentCaller caller, StartRequests requests, SandboxStarter starter, SandboxQueries queries,
-            SandboxCommands commands, CmuxFacade cmux, EventFeed feed, ApiConfig config) {
+            SandboxCommands commands, CmuxFacade cmux, EventFeed feed, ApiConfig config, ArrivalTime arrival) {
         this.caller = caller;
         this.requests = requests;
         this.starter = starter;
@@ -79,6 +80,7 @@ public class SandboxResource {
         this.cmux = cmux;
         this.feed = feed;
         this.config = config;
+        this.arrival = arrival;
     }
 
     @POST
@@ -91,11 +93,11 @@ public class SandboxResource {
     @APIResponse(responseCode = "429", description = "quota or start rate exhausted")
     @APIResponse(responseCode = "503", description = "provisioner unreachable")
     public Response create(CreateSandboxRequest body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
-        long began = System.nanoTime();
+        long arrived = arrival.nanos(System.nanoTime());
         var key = requests.idempotencyKey(idempotencyKey);
-        StartResult result = starter.start(caller.get(), requests.plan(body, "api"), key);
+        StartResult result = starter.start(caller.get(), requests.plan(body, "api", key), key);
         Response.ResponseBuilder response = Response.status(result.running() ? 201 : 202).entity(result.sandbox());
-        return started(response, result, began).location(URI.create("/api/sandboxes/" + result.sandbox().id())).build();
+        return started(response, result, arrived).location(URI.create("/api/sandboxes/" + result.sandbox().id())).build();
     }
 
     @GET
@@ -271,9 +273,9 @@ public class SandboxResource {
     @Tag(name = "cmux")
     @Operation(summary = "cmux: start a sandbox", description = "cmux's StartSandboxBody; fields Sandplane has no use for are ignored.")
     public Response cmuxStart(StartSandboxBody body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
-        long began = System.nanoTime();
+        long arrived = arrival.nanos(System.nanoTime());
         CmuxFacade.Started started = cmux.start(caller.get(), body, requests.idempotencyKey(idempotencyKey));
-        return started(Response.ok(started.response()), started.result(), began).build();
+        return started(Response.ok(started.response()), started.result(), arrived).build();
     }
 
     @GET
@@ -285,11 +287,12 @@ public class SandboxResource {
     }
 
     /**
-     * Rate-limit headers, replay marker, and how the start's time divides: {@code api} is everything but the
-     * provisioner call, {@code admission} the part of it spent in the admission transaction.
+     * Rate-limit headers, replay marker, and how the start's time divides: {@code api} is everything from the
+     * request's arrival until here but the provisioner call (only serialising and sending the answer come
+     * after), {@code admission} the part of it spent in admission.
      */
-    private static Response.ResponseBuilder started(Response.ResponseBuilder response, StartResult result, long began) {
-        double totalMs = (System.nanoTime() - began) / 1e6;
+    private static Response.ResponseBuilder started(Response.ResponseBuilder response, StartResult result, long arrived) {
+        double totalMs = (System.nanoTime() - arrived) / 1e6;
         double provisionerMs = result.provisionerTime().toNanos() / 1e6;
         response.header("Server-Timing", String.format(Locale.ROOT, "admission;dur=%.3f, provisioner;dur=%.3f, api;dur=%.3f",
                 result.admissionTime().toNanos() / 1e6, provisionerMs, totalMs - provisionerMs));

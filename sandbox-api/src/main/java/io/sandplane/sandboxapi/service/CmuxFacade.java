@@ -45,7 +45,7 @@ public class CmuxFacade {
         requireTeam(caller, body.teamSlugOrId());
         CreateSandboxRequest request = new CreateSandboxRequest(body.snapshotId(), null, null, body.ttlSeconds(),
                 TtlAction.PAUSE.id(), null, true, body.metadata(), true);
-        StartResult result = starter.start(caller, requests.plan(request, "cmux"), idempotencyKey);
+        StartResult result = starter.start(caller, requests.plan(request, "cmux", idempotencyKey), idempotencyKey);
         SandboxView s = result.sandbox();
         return new Started(new StartSandboxResponse(s.id(), url(s, ServicePort.VSCODE), url(s, ServicePort.WORKER),
                 url(s, ServicePort.VNC), url(s, ServicePort.XTERM), s.provider().id(), s.accessToken()), result);

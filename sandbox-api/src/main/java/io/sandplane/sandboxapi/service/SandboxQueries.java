@@ -10,6 +10,7 @@ import io.sandplane.model.problem.ProblemException;
 import io.sandplane.sandboxapi.config.ApiConfig;
 import io.sandplane.sandboxapi.repository.SandboxEventRepository;
 import io.sandplane.sandboxapi.repository.SandboxRepository;
+import io.sandplane.sandboxapi.repository.SandboxViewRepository;
 import io.sandplane.sandboxapi.repository.ServiceRepository;
 import io.sandplane.sandboxapi.rest.dto.EventView;
 import io.sandplane.sandboxapi.rest.dto.SandboxPage;
@@ -36,14 +37,16 @@ public class SandboxQueries {
     private static final Set<SandboxStatus> DEFAULT_STATUSES = EnumSet.complementOf(EnumSet.of(SandboxStatus.DELETED));
 
     private final SandboxRepository sandboxes;
+    private final SandboxViewRepository views;
     private final ServiceRepository services;
     private final SandboxEventRepository events;
     private final StartRequests requests;
     private final ApiConfig.Limits limits;
 
-    public SandboxQueries(SandboxRepository sandboxes, ServiceRepository services, SandboxEventRepository events,
-            StartRequests requests, ApiConfig config) {
+    public SandboxQueries(SandboxRepository sandboxes, SandboxViewRepository views, ServiceRepository services,
+            SandboxEventRepository events, StartRequests requests, ApiConfig config) {
         this.sandboxes = sandboxes;
+        this.views = views;
         this.services = services;
         this.events = events;
         this.requests = requests;
@@ -87,14 +90,10 @@ public class SandboxQueries {
 
     /**
      * The sandbox as another service just left it (after the provisioner answered, or while a replay
-     * waits): one read outside a transaction, on the start's hot path. The entities are detached
-     * afterwards, so a later read in the same request sees later changes instead of this session's copy.
+     * waits): one plain read of committed state, on the start's hot path.
      */
     public SandboxView view(String id) {
-        SandboxRepository.WithServices found = sandboxes.findWithServices(id, null).orElseThrow(() -> notFound(id));
-        SandboxView view = SandboxViews.of(found.sandbox(), found.services());
-        sandboxes.detach(found);
-        return view;
+        return views.find(id).orElseThrow(() -> notFound(id));
     }
 
     @Transactional

@@ -1,18 +1,18 @@
 package io.sandplane.sandboxapi.service;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.sandplane.model.Secrets;
 import io.sandplane.model.entity.IdempotencyKey;
 import io.sandplane.model.entity.Sandbox;
+import io.sandplane.model.entity.SandboxEvent;
 import io.sandplane.model.entity.SandboxEvents;
-import io.sandplane.model.entity.Team;
 import io.sandplane.model.lifecycle.SandboxIds;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.problem.ProblemException;
 import io.sandplane.sandboxapi.config.ApiConfig;
+import io.sandplane.sandboxapi.repository.AdmissionRepository;
 import io.sandplane.sandboxapi.repository.IdempotencyKeyRepository;
-import io.sandplane.sandboxapi.repository.SandboxEventRepository;
 import io.sandplane.sandboxapi.repository.SandboxRepository;
-import io.sandplane.sandboxapi.repository.TeamRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
@@ -21,13 +21,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
- * Decides whether a start may happen and records it, in one transaction that holds the team's row
- * lock: idempotency, the concurrent-sandbox quota and the hourly start limit are checked and the
- * sandbox row inserted before any other start of that team (on any replica) can look. That makes
- * the limits exact under concurrency. The lock is held for milliseconds, never across the
- * provisioner call.
+ * Decides whether a start may happen and records it, in one statement that holds the team's row
+ * lock until it commits: idempotency, the concurrent-sandbox quota and the hourly start limit are
+ * checked and the sandbox row inserted before any other start of that team (on any replica) can look.
+ * That makes the limits exact under concurrency. The lock is held for milliseconds, never across the
+ * provisioner call. The rules themselves are in {@code sandplane_admit_start} (V60); this class builds
+ * the row and turns the decision into an answer.
  */
 @ApplicationScoped
 public class StartAdmission {
@@ -35,68 +37,79 @@ public class StartAdmission {
     static final Duration WINDOW = Duration.ofHours(1);
     public static final String ACCESS_TOKEN_PREFIX = "sbt_";
 
-    private final TeamRepository teams;
+    private final AdmissionRepository admissions;
     private final SandboxRepository sandboxes;
-    private final SandboxEventRepository events;
     private final IdempotencyKeyRepository idempotencyKeys;
     private final ApiConfig config;
 
-    public StartAdmission(TeamRepository teams, SandboxRepository sandboxes, SandboxEventRepository events,
+    public StartAdmission(AdmissionRepository admissions, SandboxRepository sandboxes,
             IdempotencyKeyRepository idempotencyKeys, ApiConfig config) {
-        this.teams = teams;
+        this.admissions = admissions;
         this.sandboxes = sandboxes;
-        this.events = events;
         this.idempotencyKeys = idempotencyKeys;
         this.config = config;
     }
 
-    @Transactional
+    /**
+     * One database round trip ({@link AdmissionRepository}); it does not join a caller's transaction, because
+     * the start must be committed before the provisioner is called.
+     */
+    @Transactional(Transactional.TxType.NEVER)
     public Admission admit(Caller caller, StartPlan plan, Optional<String> idempotencyKey) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Team team = teams.lock(caller.teamId());
-        if (team == null) {
-            throw new ProblemException(401, "unauthorized", "Unauthorized", "the API key's team no longer exists");
-        }
-        if (team.disabled) {
-            throw new ProblemException(403, "team-disabled", "Team disabled", "team " + team.slug + " is disabled");
-        }
-        if (idempotencyKey.isPresent()) {
-            Optional<IdempotencyKey> earlier = idempotencyKeys.find(team.id, idempotencyKey.get());
-            if (earlier.isPresent() && earlier.get().expiresAt.isAfter(now)) {
-                IdempotencyKey k = earlier.get();
-                if (!k.requestHash.equals(plan.requestHash())) {
+        String accessToken = Secrets.newSecret(ACCESS_TOKEN_PREFIX);
+        Sandbox s = newSandbox(caller.teamId(), plan, accessToken, now);
+        SandboxEvent requested = SandboxEvents.action(s.id, SandboxEvents.SANDBOX_API,
+                "start requested with key " + caller.keyPrefix() + "…: preset " + s.presetId + " v" + s.templateVersion
+                        + " (" + s.snapshotId + "), ttl " + s.ttlSeconds + "s then " + s.ttlAction.id(), now);
+        Optional<IdempotencyKey> key = idempotencyKey.map(k -> {
+            IdempotencyKey row = new IdempotencyKey();
+            row.teamId = caller.teamId();
+            row.key = k;
+            row.requestHash = plan.requestHash();
+            row.sandboxId = s.id;
+            row.createdAt = now;
+            row.expiresAt = now.plus(config.idempotency().retention());
+            return row;
+        });
+
+        AdmissionRepository.Decision d = admissions.admit(s, requested, now.minus(WINDOW), key);
+        return switch (d.outcome()) {
+            case NO_TEAM -> throw new ProblemException(401, "unauthorized", "Unauthorized", "the API key's team no longer exists");
+            case TEAM_DISABLED -> throw new ProblemException(403, "team-disabled", "Team disabled",
+                    "team " + d.teamSlug() + " is disabled");
+            case EARLIER -> {
+                if (!d.earlierRequestHash().equals(plan.requestHash())) {
                     throw new ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused",
                             "this Idempotency-Key was used for a start with a different body; use a new key for a new start",
-                            Map.of("sandboxId", k.sandboxId));
+                            Map.of("sandboxId", d.earlierSandboxId()));
                 }
-                return new Admission.Replayed(k.sandboxId, window(team, now, sandboxes.startsSince(team.id, now.minus(WINDOW)), 0));
+                yield new Admission.Replayed(d.earlierSandboxId(), window(caller.teamId(), d, now, 0));
             }
-            // Expired: the key is free. A bulk delete, because a purge may have removed the row meanwhile.
-            earlier.ifPresent(expired -> idempotencyKeys.deleteNow(expired.id));
-        }
+            case QUOTA -> {
+                int retry = config.quotas().liveQuotaRetryAfterSeconds();
+                throw new RateLimited("quota-exceeded", "Quota exceeded",
+                        "team " + d.teamSlug() + " already has " + d.liveCount() + " live sandboxes (quota " + d.maxLive()
+                                + "); delete one or ask the operator for a larger quota",
+                        new RateWindow(d.maxLive(), 0, now.plusSeconds(retry)), retry,
+                        Map.of("limit", d.maxLive(), "live", d.liveCount()));
+            }
+            case RATE -> {
+                RateWindow rate = window(caller.teamId(), d, now, 1);
+                long retry = Math.max(1, Duration.between(now, rate.reset()).toSeconds() + 1);
+                throw new RateLimited("rate-limited", "Too many starts",
+                        "team " + d.teamSlug() + " may start " + d.perHour() + " sandboxes per rolling hour",
+                        new RateWindow(rate.limit(), 0, rate.reset()), retry, Map.of("limit", d.perHour()));
+            }
+            case ADMITTED -> new Admission.Admitted(s, accessToken, window(caller.teamId(), d, now, 1));
+        };
+    }
 
-        SandboxRepository.Usage usage = sandboxes.usage(team.id, now.minus(WINDOW));
-        long live = usage.live();
-        if (live >= team.maxLiveSandboxes) {
-            int retry = config.quotas().liveQuotaRetryAfterSeconds();
-            throw new RateLimited("quota-exceeded", "Quota exceeded",
-                    "team " + team.slug + " already has " + live + " live sandboxes (quota " + team.maxLiveSandboxes
-                            + "); delete one or ask the operator for a larger quota",
-                    new RateWindow(team.maxLiveSandboxes, 0, now.plusSeconds(retry)), retry,
-                    Map.of("limit", team.maxLiveSandboxes, "live", live));
-        }
-        RateWindow rate = window(team, now, usage.window(), 1);
-        if (rate.remaining() < 0) {
-            long retry = Math.max(1, Duration.between(now, rate.reset()).toSeconds() + 1);
-            throw new RateLimited("rate-limited", "Too many starts",
-                    "team " + team.slug + " may start " + team.startsPerHour + " sandboxes per rolling hour",
-                    new RateWindow(rate.limit(), 0, rate.reset()), retry, Map.of("limit", team.startsPerHour));
-        }
-
-        String accessToken = Secrets.newSecret(ACCESS_TOKEN_PREFIX);
+    /** The row admission records: PROVISIONING, every timestamp {@code now}, the TTL counted from admission. */
+    private static Sandbox newSandbox(UUID teamId, StartPlan plan, String accessToken, Instant now) {
         Sandbox s = new Sandbox();
         s.id = SandboxIds.newId();
-        s.teamId = team.id;
+        s.teamId = teamId;
         s.provider = plan.template().provider();
         s.snapshotId = plan.template().snapshotId();
         s.presetId = plan.template().presetId();
@@ -113,21 +126,7 @@ public class StartAdmission {
         s.createdAt = now;
         s.updatedAt = now;
         s.statusChangedAt = now;
-        sandboxes.persist(s);
-        events.persist(SandboxEvents.action(s.id, SandboxEvents.SANDBOX_API,
-                "start requested with key " + caller.keyPrefix() + "…: preset " + s.presetId + " v" + s.templateVersion
-                        + " (" + s.snapshotId + "), ttl " + s.ttlSeconds + "s then " + s.ttlAction.id(), now));
-        idempotencyKey.ifPresent(key -> {
-            IdempotencyKey k = new IdempotencyKey();
-            k.teamId = team.id;
-            k.key = key;
-            k.requestHash = plan.requestHash();
-            k.sandboxId = s.id;
-            k.createdAt = now;
-            k.expiresAt = now.plus(config.idempotency().retention());
-            idempotencyKeys.persist(k);
-        });
-        return new Admission.Admitted(s, accessToken, rate);
+        return s;
     }
 
     /**
@@ -146,18 +145,20 @@ public class StartAdmission {
     }
 
     /** The start window after {@code adding} more starts; remaining is negative when over the limit. */
-    private RateWindow window(Team team, Instant now, SandboxRepository.StartsInWindow starts, int adding) {
-        Instant since = now.minus(WINDOW);
-        int used = starts.count();
-        int remaining = team.startsPerHour - used - adding;
-        Instant reset = starts.oldest() == null ? now.plus(WINDOW) : starts.oldest().plus(WINDOW);
-        int toFree = used + adding - team.startsPerHour;
-        if (toFree > 1) {
-            // Over the limit by more than one (the limit was lowered): the slot frees when the
-            // (used - limit + adding)-th oldest start leaves the window.
-            int skip = Math.min(used - 1, toFree - 1);
-            reset = sandboxes.startedSince(team.id, since, skip).map(t -> t.plus(WINDOW)).orElse(reset);
+    private RateWindow window(UUID teamId, AdmissionRepository.Decision d, Instant now, int adding) {
+        int used = d.windowCount();
+        int remaining = d.perHour() - used - adding;
+        Instant oldestLeaves = d.windowOldest() == null ? now.plus(WINDOW) : d.windowOldest().plus(WINDOW);
+        int toFree = used + adding - d.perHour();
+        if (toFree <= 1) {
+            return new RateWindow(d.perHour(), remaining, oldestLeaves);
         }
-        return new RateWindow(team.startsPerHour, remaining, reset);
+        // Over the limit by more than one (the limit was lowered): the slot frees when the
+        // (used - limit + adding)-th oldest start leaves the window. Rare, so a read of its own.
+        int skip = Math.min(used - 1, toFree - 1);
+        Instant since = now.minus(WINDOW);
+        Instant reset = QuarkusTransaction.requiringNew().call(() -> sandboxes.startedSince(teamId, since, skip))
+                .map(t -> t.plus(WINDOW)).orElse(oldestLeaves);
+        return new RateWindow(d.perHour(), remaining, reset);
     }
 }

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -38,8 +39,12 @@ public class StartRequests {
         this.templates = templates;
     }
 
-    /** @param origin which API the request came through ({@code api} or {@code cmux}); part of the request's identity */
-    public StartPlan plan(CreateSandboxRequest request, String origin) {
+    /**
+     * @param origin         which API the request came through ({@code api} or {@code cmux}); part of the request's identity
+     * @param idempotencyKey the start's key, if any: only then is the request's identity hashed (for comparing with a
+     *                       later start that sends the same key)
+     */
+    public StartPlan plan(CreateSandboxRequest request, String origin, Optional<String> idempotencyKey) {
         if (request == null) {
             throw RequestInvalid.of("body", "a JSON object is required");
         }
@@ -78,10 +83,15 @@ public class StartRequests {
                 : templates.byPreset(request.preset(), request.version());
         boolean wakeOnHttp = request.wakeOnHttp() != null && request.wakeOnHttp();
 
-        Map<String, Object> identity = new LinkedHashMap<>();
-        identity.put("origin", origin);
-        identity.put("request", request);
-        return new StartPlan(template, (int) ttl, action, idle == null ? null : idle.intValue(), wakeOnHttp, metadata, request.waitForRunning(), hash(identity));
+        String requestHash = null;
+        if (idempotencyKey.isPresent()) {
+            Map<String, Object> identity = new LinkedHashMap<>();
+            identity.put("origin", origin);
+            identity.put("request", request);
+            requestHash = hash(identity);
+        }
+        return new StartPlan(template, (int) ttl, action, idle == null ? null : idle.intValue(), wakeOnHttp, metadata,
+                request.waitForRunning(), requestHash);
     }
 
     public Map<String, String> checkMetadata(Map<String, String> metadata, RequestInvalid.Collector errors) {
@@ -120,14 +130,14 @@ public class StartRequests {
     }
 
     /** Empty when absent; 400 when it is not 1-255 visible ASCII characters. */
-    public java.util.Optional<String> idempotencyKey(String header) {
+    public Optional<String> idempotencyKey(String header) {
         if (header == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (!IDEMPOTENCY_KEY.matcher(header).matches()) {
             throw RequestInvalid.of("Idempotency-Key", "the Idempotency-Key header must be 1-255 visible ASCII characters");
         }
-        return java.util.Optional.of(header);
+        return Optional.of(header);
     }
 
     private static String hash(Object identity) {

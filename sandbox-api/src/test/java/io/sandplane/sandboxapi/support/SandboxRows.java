@@ -39,8 +39,17 @@ public class SandboxRows {
     }
 
     public String insert(UUID teamId, SandboxStatus status, Map<String, String> metadata) {
+        return insert(teamId, status, metadata, Instant.now());
+    }
+
+    /** A sandbox started (admitted) at {@code createdAt}: it counts against the hourly limit until an hour later. */
+    public String insertStartedAt(UUID teamId, SandboxStatus status, Instant createdAt) {
+        return insert(teamId, status, Map.of(), createdAt);
+    }
+
+    private String insert(UUID teamId, SandboxStatus status, Map<String, String> metadata, Instant createdAt) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            Instant now = createdAt.truncatedTo(ChronoUnit.MICROS);
             Sandbox s = new Sandbox();
             s.id = SandboxIds.newId();
             s.teamId = teamId;
