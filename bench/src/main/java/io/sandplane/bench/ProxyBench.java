@@ -82,6 +82,12 @@ public final class ProxyBench {
         }
     }
 
+    private static void jcmd(String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("jcmd"));
+        line.addAll(List.of(command));
+        new ProcessBuilder(line).inheritIO().start().waitFor();
+    }
+
     public static void main(String[] args) throws Exception {
         int runs = intArg(args, "--runs", 5);
         int seconds = intArg(args, "--seconds", 10);
@@ -150,13 +156,24 @@ public final class ProxyBench {
                 Map<String, List<WrkResult>> results = new LinkedHashMap<>();
                 targets.keySet().forEach(k -> results.put(k, new ArrayList<>()));
                 if (hasFlag(args, "--profile")) {
-                    // A flight recording of the router under load, for finding where its time goes.
-                    Path jfr = work.resolve("url-router.jfr");
-                    new ProcessBuilder("jcmd", Long.toString(router.pid()), "JFR.start", "settings=profile", "method-profiling=max", "duration=" + seconds + "s",
-                            "filename=" + jfr).inheritIO().start().waitFor();
+                    // The router under load, for finding where its time goes: a flight recording, or with
+                    // --async-profiler <libasyncProfiler.so> (Maven Central: tools.profiler:async-profiler) CPU samples
+                    // that include JIT-compiled frames and the kernel, as collapsed stacks.
+                    String asyncProfiler = stringArg(args, "--async-profiler", null);
+                    String pid = Long.toString(router.pid());
+                    Path profile = work.resolve(asyncProfiler == null ? "url-router.jfr" : "url-router.collapsed");
+                    if (asyncProfiler == null) {
+                        jcmd(pid, "JFR.start", "settings=profile", "method-profiling=max", "duration=" + seconds + "s", "filename=" + profile);
+                    } else {
+                        // Quoted: jcmd would read an unquoted "a=b" as a named option of its own.
+                        jcmd(pid, "JVMTI.agent_load", asyncProfiler, "\"start,event=cpu,interval=1000000\"");
+                    }
                     wrk(targets.get("url-router"), connections, seconds);
+                    if (asyncProfiler != null) {
+                        jcmd(pid, "JVMTI.agent_load", asyncProfiler, "\"stop,collapsed,file=" + profile + "\"");
+                    }
                     Thread.sleep(2000);
-                    System.out.println("profile written to " + jfr);
+                    System.out.println("profile written to " + profile);
                     if (runs == 0) {
                         return;
                     }
