@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.sandplane.model.lifecycle.SandboxStatus;
@@ -79,6 +78,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     private final ProxyRuntime proxy;
     private Channel channel;
     private String clientAddress;
+    private IdleTimer idle;
 
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     /** Waiting for something asynchronous (a lookup, a wake, a connect); what arrives goes to the backlog. */
@@ -113,6 +113,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        idle = new IdleTimer(channel, proxy.clientIdleMillis, channel::close);
         clientAddress = channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null
                 ? remote.getAddress().getHostAddress() : "unknown";
         ctx.fireChannelActive();
@@ -131,8 +132,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        idle.touch();
         if (upstream != null) {
-            upstream.channel.flush();
+            upstream.flush();
         }
     }
 
@@ -144,15 +146,6 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof IdleStateEvent) {
-            ctx.close();
-        } else {
-            ctx.fireUserEventTriggered(event);
-        }
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debugf("proxy connection from %s: %s", clientAddress, cause.toString());
         ctx.close();
@@ -160,6 +153,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        idle.stop();
         Object held;
         while ((held = backlog.poll()) != null) {
             ReferenceCountUtil.release(held);
@@ -178,7 +172,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     private void handle(Object msg) {
         if (mode == Mode.TUNNEL) {
             if (msg instanceof ByteBuf && upstream != null) {
-                upstream.channel.write(msg);
+                upstream.write(msg);
                 stopReadingIfFull(upstream.channel, channel);
             } else {
                 ReferenceCountUtil.release(msg);
@@ -200,7 +194,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             return;
         }
         boolean last = content instanceof LastHttpContent;
-        upstream.channel.write(content);
+        upstream.write(content);
         stopReadingIfFull(upstream.channel, channel);
         if (last) {
             requestEnded = true;
@@ -259,7 +253,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             handle(backlog.poll());
         }
         if (upstream != null) {
-            upstream.channel.flush();
+            upstream.flush();
         }
         if (channel.isActive()) {
             updateReading();
@@ -482,10 +476,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         upstreamReused = reused;
         connection.owner = this;
         sentAt = System.nanoTime();
-        connection.channel.write(request);
+        connection.write(request);
         if (requestEnded) {
             // Sent again after a retry: the (empty) end was already read and went to the connection that failed.
-            connection.channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            connection.write(LastHttpContent.EMPTY_LAST_CONTENT);
+            connection.flush();
         }
     }
 
@@ -499,7 +494,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         }
         if (mode == Mode.TUNNEL) {
             if (msg instanceof ByteBuf) {
-                channel.write(msg);
+                channel.write(msg, channel.voidPromise());
                 stopReadingIfFull(channel, from.channel);
             } else {
                 ReferenceCountUtil.release(msg);
@@ -545,7 +540,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
                 headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            channel.write(response);
+            channel.write(response, channel.voidPromise());
             return;
         }
         if (!(msg instanceof HttpContent content)) {
@@ -560,7 +555,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             return;
         }
         if (!(content instanceof LastHttpContent)) {
-            channel.write(content);
+            channel.write(content, channel.voidPromise());
             stopReadingIfFull(channel, from.channel);
             return;
         }
@@ -574,17 +569,18 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             from.channel.close();
         }
         responseEnded = true;
-        ChannelFuture written = channel.writeAndFlush(content);
         if (closeAfterResponse || !requestEnded) {
             // A body the service did not wait for is still coming: the connection cannot carry another request.
-            written.addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        channel.writeAndFlush(content, channel.voidPromise());
         finishIfDone();
     }
 
     @Override
     public void upstreamReadComplete(Connection from) {
+        idle.touch();
         channel.flush();
     }
 

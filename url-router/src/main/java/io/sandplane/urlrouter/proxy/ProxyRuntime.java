@@ -20,9 +20,11 @@ final class ProxyRuntime {
     final ActivityRecorder activity;
     final ProxyMetrics metrics;
     final Upstreams upstreams;
+    /** A client connection with no traffic for this long is closed. */
+    final long clientIdleMillis;
 
     ProxyRuntime(Optional<PublicDomain> domain, RouterConfig config, RouteResolver resolver, WakeCoordinator wakes,
-            ActivityRecorder activity, ProxyMetrics metrics, Upstreams upstreams) {
+            ActivityRecorder activity, ProxyMetrics metrics, Upstreams upstreams, long clientIdleMillis) {
         this.domain = domain;
         this.https = domain.map(PublicDomain::isHttps).orElse(false);
         this.scheme = domain.map(PublicDomain::scheme).orElse("http");
@@ -33,5 +35,6 @@ final class ProxyRuntime {
         this.activity = activity;
         this.metrics = metrics;
         this.upstreams = upstreams;
+        this.clientIdleMillis = clientIdleMillis;
     }
 }

@@ -9,9 +9,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -38,6 +38,7 @@ final class Upstreams {
     private final AddressResolverGroup<InetSocketAddress> resolver;
     private final int connectTimeoutMillis;
     private final long idleTimeoutMillis;
+    private final boolean epoll;
     private final FastThreadLocal<Map<String, ArrayDeque<Connection>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<String, ArrayDeque<Connection>> initialValue() {
@@ -45,12 +46,14 @@ final class Upstreams {
         }
     };
 
+    /** {@code epoll}: the channels are Netty's epoll ones, which then read level-triggered (see ProxyServer). */
     Upstreams(ChannelFactory<? extends Channel> channels, AddressResolverGroup<InetSocketAddress> resolver,
-            int connectTimeoutMillis, long idleTimeoutMillis) {
+            int connectTimeoutMillis, long idleTimeoutMillis, boolean epoll) {
         this.channels = channels;
         this.resolver = resolver;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.idleTimeoutMillis = idleTimeoutMillis;
+        this.epoll = epoll;
     }
 
     static String key(String host, int port) {
@@ -78,7 +81,7 @@ final class Upstreams {
     /** Opens a connection on {@code loop}; {@link Connection#of} gives its handler once connected. */
     ChannelFuture connect(EventLoop loop, String host, int port) {
         String key = key(host, port);
-        return new Bootstrap()
+        Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channelFactory(channels)
                 .resolver(resolver)
@@ -87,14 +90,15 @@ final class Upstreams {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        channel.pipeline().addLast(
-                                new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS),
-                                new Connection(Upstreams.this, key, channel));
                         // Response headers up to 16 KiB, body in pieces of up to 64 KiB; header values validated.
-                        channel.pipeline().addFirst(CODEC, new HttpClientCodec(16 * 1024, 16 * 1024, 64 * 1024));
+                        channel.pipeline().addLast(CODEC, new HttpClientCodec(16 * 1024, 16 * 1024, 64 * 1024));
+                        channel.pipeline().addLast(new Connection(Upstreams.this, key, channel));
                     }
-                })
-                .connect(InetSocketAddress.createUnresolved(host, port));
+                });
+        if (epoll) {
+            bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        }
+        return bootstrap.connect(InetSocketAddress.createUnresolved(host, port));
     }
 
     /** A connection whose exchange completed cleanly goes back to its loop's idle set. */
@@ -137,15 +141,36 @@ final class Upstreams {
         final Channel channel;
         Owner owner;
         long idleSince;
+        private final IdleTimer idleTimer;
 
         Connection(Upstreams upstreams, String key, Channel channel) {
             this.upstreams = upstreams;
             this.key = key;
             this.channel = channel;
+            // From registration on: the connect promise's listeners (which send the request) run before channelActive.
+            this.idleTimer = new IdleTimer(channel, upstreams.idleTimeoutMillis, this::idleTimedOut);
         }
 
         static Connection of(Channel channel) {
             return channel.pipeline().get(Connection.class);
+        }
+
+        /** Writes to the service; sent with the next {@link #flush}. */
+        void write(Object msg) {
+            channel.write(msg, channel.voidPromise());
+        }
+
+        void flush() {
+            idleTimer.touch();
+            channel.flush();
+        }
+
+        private void idleTimedOut() {
+            if (owner != null) {
+                owner.upstreamIdle(this);
+            } else {
+                channel.close();
+            }
         }
 
         @Override
@@ -161,6 +186,7 @@ final class Upstreams {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
+            idleTimer.touch();
             if (owner != null) {
                 owner.upstreamReadComplete(this);
             }
@@ -174,18 +200,8 @@ final class Upstreams {
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (!(event instanceof IdleStateEvent)) {
-                ctx.fireUserEventTriggered(event);
-            } else if (owner != null) {
-                owner.upstreamIdle(this);
-            } else {
-                ctx.close();
-            }
-        }
-
-        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            idleTimer.stop();
             Owner served = owner;
             owner = null;
             if (served != null) {
