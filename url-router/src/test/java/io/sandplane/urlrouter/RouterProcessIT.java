@@ -19,6 +19,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,9 +53,19 @@ class RouterProcessIT {
             assertThat(proxy.get("127.0.0.1:" + router.proxyPort(), "/internal/sandboxes/" + s.id() + "/services",
                     Map.of("X-Sandplane-Internal-Token", SharedUrlRouter.INTERNAL_TOKEN)).status()).isEqualTo(404);
             assertThat(proxy.get("127.0.0.1:" + router.proxyPort(), "/q/health/ready").status()).isEqualTo(404);
-            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(router.internalUrl() + "/q/metrics")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).contains("sandplane_proxy_requests_total");
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(router.internalUrl() + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            // Forwarded requests are counted by the latency timer: the two series are the same number.
+            double forwarded = sample(metrics, "sandplane_proxy_requests_total\\{outcome=\"forwarded\"[^}]*} (\\S+)");
+            assertThat(forwarded).isGreaterThanOrEqualTo(1);
+            assertThat(sample(metrics, "sandplane_proxy_upstream_latency_seconds_count(?:\\{[^}]*})? (\\S+)")).isEqualTo(forwarded);
         }
+    }
+
+    private static double sample(String metrics, String pattern) {
+        Matcher matcher = Pattern.compile(pattern).matcher(metrics);
+        assertThat(matcher.find()).as("%s in%n%s", pattern, metrics).isTrue();
+        return Double.parseDouble(matcher.group(1));
     }
 
     @Test

@@ -12,34 +12,40 @@ public record ServiceHost(int port, int vmid) {
     /** Longest Host header worth looking at: a full DNS name plus a port. */
     public static final int MAX_HOST_LENGTH = 253 + 6;
 
+    private static final String PREFIX = "port-";
+    private static final String SEPARATOR = "-vm-";
+
     public static Optional<ServiceHost> parse(String host, PublicDomain domain) {
         if (host == null || host.length() > MAX_HOST_LENGTH) {
             return Optional.empty();
         }
-        String suffix = "." + domain.host();
-        if (!host.startsWith("port-") || !host.endsWith(suffix)) {
+        // By index, without substrings: the proxy parses a Host on every request.
+        String domainHost = domain.host();
+        int dot = host.length() - domainHost.length() - 1;
+        if (dot < PREFIX.length() || !host.startsWith(PREFIX) || host.charAt(dot) != '.'
+                || !host.regionMatches(dot + 1, domainHost, 0, domainHost.length())) {
             return Optional.empty();
         }
-        String label = host.substring("port-".length(), host.length() - suffix.length());
-        int separator = label.indexOf("-vm-");
-        if (separator < 0) {
+        int separator = host.indexOf(SEPARATOR, PREFIX.length());
+        if (separator < 0 || separator + SEPARATOR.length() > dot) {
             return Optional.empty();
         }
-        int port = digits(label.substring(0, separator), 1, 5);
-        int vmid = digits(label.substring(separator + "-vm-".length()), 3, 9);
+        int port = digits(host, PREFIX.length(), separator, 1, 5);
+        int vmid = digits(host, separator + SEPARATOR.length(), dot, 3, 9);
         if (port < 1 || port > 65535 || vmid < 100) {
             return Optional.empty();
         }
         return Optional.of(new ServiceHost(port, vmid));
     }
 
-    /** Parses 1-9 ASCII digits without a leading zero; -1 for anything else. */
-    private static int digits(String text, int minLength, int maxLength) {
-        if (text.length() < minLength || text.length() > maxLength || text.charAt(0) == '0') {
+    /** Parses {@code text[from, to)}: 1-9 ASCII digits without a leading zero; -1 for anything else. */
+    private static int digits(String text, int from, int to, int minLength, int maxLength) {
+        int length = to - from;
+        if (length < minLength || length > maxLength || text.charAt(from) == '0') {
             return -1;
         }
         int value = 0;
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = from; i < to; i++) {
             char c = text.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;

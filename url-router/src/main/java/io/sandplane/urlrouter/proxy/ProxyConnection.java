@@ -443,7 +443,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             removeHopByHop(headers);
             // Keep-alive to the service whatever the client speaks.
             request.setProtocolVersion(HttpVersion.HTTP_1_1);
-            Connection kept = proxy.upstreams.reuse(Upstreams.key(serviceHost, servicePort));
+            Connection kept = proxy.upstreams.reuse(new Upstreams.Key(serviceHost, servicePort));
             if (kept != null) {
                 send(kept, true);
                 return;
@@ -518,8 +518,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
                 return;
             }
             responseStarted = true;
-            proxy.metrics.upstreamLatency(System.nanoTime() - sentAt);
-            proxy.metrics.request(Outcome.FORWARDED);
+            proxy.metrics.forwarded(System.nanoTime() - sentAt);
             upstreamKeepAlive = mode == Mode.HTTP && HttpUtil.isKeepAlive(response);
             HttpHeaders headers = response.headers();
             removeHopByHop(headers);

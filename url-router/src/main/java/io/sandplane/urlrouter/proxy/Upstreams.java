@@ -39,9 +39,9 @@ final class Upstreams {
     private final int connectTimeoutMillis;
     private final long idleTimeoutMillis;
     private final boolean epoll;
-    private final FastThreadLocal<Map<String, ArrayDeque<Connection>>> idle = new FastThreadLocal<>() {
+    private final FastThreadLocal<Map<Key, ArrayDeque<Connection>>> idle = new FastThreadLocal<>() {
         @Override
-        protected Map<String, ArrayDeque<Connection>> initialValue() {
+        protected Map<Key, ArrayDeque<Connection>> initialValue() {
             return new HashMap<>();
         }
     };
@@ -56,12 +56,12 @@ final class Upstreams {
         this.epoll = epoll;
     }
 
-    static String key(String host, int port) {
-        return host + ':' + port;
+    /** A service's address: the key of its idle connections (no string built per request). */
+    record Key(String host, int port) {
     }
 
     /** An idle kept-alive connection to the service, or null. Call on the event loop the connection belongs to. */
-    Connection reuse(String key) {
+    Connection reuse(Key key) {
         ArrayDeque<Connection> kept = idle.get().get(key);
         if (kept == null) {
             return null;
@@ -80,7 +80,7 @@ final class Upstreams {
 
     /** Opens a connection on {@code loop}; {@link Connection#of} gives its handler once connected. */
     ChannelFuture connect(EventLoop loop, String host, int port) {
-        String key = key(host, port);
+        Key key = new Key(host, port);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channelFactory(channels)
@@ -137,13 +137,13 @@ final class Upstreams {
     static final class Connection extends ChannelInboundHandlerAdapter {
 
         final Upstreams upstreams;
-        final String key;
+        final Key key;
         final Channel channel;
         Owner owner;
         long idleSince;
         private final IdleTimer idleTimer;
 
-        Connection(Upstreams upstreams, String key, Channel channel) {
+        Connection(Upstreams upstreams, Key key, Channel channel) {
             this.upstreams = upstreams;
             this.key = key;
             this.channel = channel;

@@ -29,33 +29,36 @@ public class ActivityRecorder {
     private final Duration interval;
     private final Clock clock;
     private final ExecutorService writer = Executors.newVirtualThreadPerTaskExecutor();
-    private final Map<String, Instant> lastWritten = new ConcurrentHashMap<>();
+    private final long intervalMillis;
+    /** Epoch milliseconds of each sandbox's last write (or write under way). */
+    private final Map<String, Long> lastWritten = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> openWebSockets = new ConcurrentHashMap<>();
 
     public ActivityRecorder(SandboxRepository sandboxes, RouterConfig config) {
         this.sandboxes = sandboxes;
         this.interval = config.activity().interval();
+        this.intervalMillis = interval.toMillis();
         this.clock = Clock.systemUTC();
     }
 
     /** A request reached the sandbox; cheap enough for the event loop. */
     public void touch(String sandboxId) {
-        Instant now = clock.instant();
-        Instant last = lastWritten.get(sandboxId);
-        if (last != null && last.plus(interval).isAfter(now)) {
-            // The common case under load: a plain read, no lock.
+        long now = clock.millis();
+        Long last = lastWritten.get(sandboxId);
+        if (last != null && now - last < intervalMillis) {
+            // The common case under load: a plain read, no lock, no allocation.
             return;
         }
         boolean[] due = new boolean[1];
         lastWritten.compute(sandboxId, (id, previous) -> {
-            if (previous == null || !previous.plus(interval).isAfter(now)) {
+            if (previous == null || now - previous >= intervalMillis) {
                 due[0] = true;
                 return now;
             }
             return previous;
         });
         if (due[0]) {
-            writer.execute(() -> write(sandboxId, now));
+            writer.execute(() -> write(sandboxId, Instant.ofEpochMilli(now)));
         }
     }
 
@@ -76,8 +79,8 @@ public class ActivityRecorder {
     /** Run every interval: open WebSockets keep their sandbox active; forgets sandboxes gone quiet. */
     public void tick() {
         openWebSockets.keySet().forEach(this::touch);
-        Instant forgetBefore = clock.instant().minus(interval.multipliedBy(2));
-        lastWritten.entrySet().removeIf(e -> e.getValue().isBefore(forgetBefore) && !openWebSockets.containsKey(e.getKey()));
+        long forgetBefore = clock.millis() - 2 * intervalMillis;
+        lastWritten.entrySet().removeIf(e -> e.getValue() < forgetBefore && !openWebSockets.containsKey(e.getKey()));
     }
 
     private void write(String sandboxId, Instant at) {

@@ -2,6 +2,8 @@ package io.sandplane.urlrouter.service;
 
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.service.AuthMode;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,7 +24,9 @@ public record Route(
         Map<Integer, AuthMode> services) {
 
     public Route {
-        services = Map.copyOf(services);
+        // A HashMap rather than Map.copyOf: its lookup is a mask, not the division Map.copyOf's table needs,
+        // and the proxy looks up a port on every request.
+        services = Collections.unmodifiableMap(new HashMap<>(services));
     }
 
     public Optional<AuthMode> service(int port) {
