@@ -18,9 +18,15 @@ import io.sandplane.urlrouter.support.ProxyClient.Response;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,6 +121,61 @@ class ProxyTest {
             String answer = client.rawUntilClosed(request + second);
             assertThat(answer).contains("\"uri\":\"/one\"").contains("\"uri\":\"/two\"");
             assertThat(answer.split("HTTP/1.1 200", -1)).hasSize(3);
+        }
+    }
+
+    @Test
+    void answersToHeadCarryNoBodyAndBothConnectionsCarryOn() throws Exception {
+        // A service that frames its HEAD answers as chunked (allowed, and what many frameworks do): a proxy that
+        // forgot the request was a HEAD would wait for chunks on the service's side or send a last chunk to the
+        // client, and every answer after it on either connection would be shifted.
+        try (ServerSocket service = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> answerHeadChunked(service));
+            Fixtures.Sandbox s = Fixtures.sandbox().ip("127.0.0.1").service("app", service.getLocalPort(), AuthMode.PUBLIC).insert();
+            String host = host(s.vmid(), service.getLocalPort());
+            // First a HEAD the proxy answers itself (an unexposed port: its 404 page), which must go without the page.
+            String answer = client.rawUntilClosed("HEAD /page HTTP/1.1\r\nHost: " + host(s.vmid(), 22) + "\r\n\r\n"
+                    + "HEAD /one HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
+                    + "GET /two HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
+                    + "HEAD /three HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
+                    + "GET /four HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+            String[] answers = answer.split("HTTP/1.1 ", -1);
+            assertThat(answers).as(answer).hasSize(6);
+            assertThat(answers[1]).startsWith("404 ").contains("content-length: ");
+            for (int head : new int[] {1, 2, 4}) {
+                assertThat(answers[head].indexOf("\r\n\r\n")).as("headers only:%n%s", answers[head]).isEqualTo(answers[head].length() - 4);
+            }
+            assertThat(answers[3]).startsWith("200 OK\r\n").endsWith("\r\n\r\n5\r\n/two \r\n0\r\n\r\n");
+            assertThat(answers[5]).startsWith("200 OK\r\n").endsWith("\r\n\r\n6\r\n/four \r\n0\r\n\r\n");
+        }
+    }
+
+    /** Answers every request on every connection with chunked framing; the body (the path) only for a GET. */
+    private static void answerHeadChunked(ServerSocket service) {
+        while (!service.isClosed()) {
+            try {
+                Socket connection = service.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (connection) {
+                        var in = new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream(), StandardCharsets.ISO_8859_1));
+                        String requestLine;
+                        while ((requestLine = in.readLine()) != null) {
+                            while (!in.readLine().isEmpty()) {
+                                // headers: not needed
+                            }
+                            String[] parts = requestLine.split(" ");
+                            String chunk = parts[1] + " ";
+                            String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n";
+                            String body = parts[0].equals("HEAD") ? "" : Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n";
+                            connection.getOutputStream().write((head + body).getBytes(StandardCharsets.ISO_8859_1));
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // the proxy closed the connection
+                    }
+                });
+            } catch (IOException e) {
+                return;
+            }
         }
     }
 

@@ -18,7 +18,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -76,6 +76,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     private enum Mode { HTTP, UPGRADING, TUNNEL }
 
     private final ProxyRuntime proxy;
+    private final ProxyCodecs.ResponseEncoder encoder;
     private Channel channel;
     private String clientAddress;
     private IdleTimer idle;
@@ -106,8 +107,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     private String sandboxId;
     private boolean tunnelOpen;
 
-    ProxyConnection(ProxyRuntime proxy) {
+    ProxyConnection(ProxyRuntime proxy, ProxyCodecs.ResponseEncoder encoder) {
         this.proxy = proxy;
+        this.encoder = encoder;
     }
 
     @Override
@@ -264,6 +266,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
 
     private void start(HttpRequest next) {
         request = next;
+        encoder.answering(next.method() == HttpMethod.HEAD);
         mode = Mode.HTTP;
         keepAlive = HttpUtil.isKeepAlive(next);
         hasBody = HttpUtil.isTransferEncodingChunked(next) || HttpUtil.getContentLength(next, 0L) > 0;
@@ -476,7 +479,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         upstreamReused = reused;
         connection.owner = this;
         sentAt = System.nanoTime();
-        connection.write(request);
+        connection.send(request);
         if (requestEnded) {
             // Sent again after a retry: the (empty) end was already read and went to the connection that failed.
             connection.write(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -630,8 +633,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         // The 101 goes out through the HTTP encoder; after it, both connections carry bytes only. The
         // service's codec goes last: removing it passes on what it read beyond the 101 (noVNC's greeting).
         channel.write(switching);
-        channel.pipeline().remove(HttpServerCodec.class);
-        service.channel.pipeline().remove(Upstreams.CODEC);
+        channel.pipeline().remove(ProxyCodecs.ResponseEncoder.class);
+        channel.pipeline().remove(HttpRequestDecoder.class);
+        service.channel.pipeline().remove(Upstreams.ENCODER);
+        service.channel.pipeline().remove(Upstreams.DECODER);
         channel.flush();
         tunnelOpen = true;
         proxy.metrics.request(Outcome.WEBSOCKET);

@@ -11,7 +11,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollMode;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -32,7 +33,8 @@ final class Upstreams {
     private static final int MAX_IDLE_PER_SERVICE = 512;
     /** Idle connections older than this are not reused: services close quiet connections on their own schedule. */
     private static final long REUSE_WITHIN_NANOS = TimeUnit.SECONDS.toNanos(50);
-    static final String CODEC = "http";
+    static final String ENCODER = "http-encoder";
+    static final String DECODER = "http-decoder";
 
     private final ChannelFactory<? extends Channel> channels;
     private final AddressResolverGroup<InetSocketAddress> resolver;
@@ -91,8 +93,10 @@ final class Upstreams {
                     @Override
                     protected void initChannel(Channel channel) {
                         // Response headers up to 16 KiB, body in pieces of up to 64 KiB; header values validated.
-                        channel.pipeline().addLast(CODEC, new HttpClientCodec(16 * 1024, 16 * 1024, 64 * 1024));
-                        channel.pipeline().addLast(new Connection(Upstreams.this, key, channel));
+                        ProxyCodecs.ResponseDecoder decoder = new ProxyCodecs.ResponseDecoder(16 * 1024, 16 * 1024, 64 * 1024);
+                        channel.pipeline().addLast(ENCODER, new ProxyCodecs.RequestEncoder());
+                        channel.pipeline().addLast(DECODER, decoder);
+                        channel.pipeline().addLast(new Connection(Upstreams.this, key, channel, decoder));
                     }
                 });
         if (epoll) {
@@ -142,17 +146,25 @@ final class Upstreams {
         Owner owner;
         long idleSince;
         private final IdleTimer idleTimer;
+        private final ProxyCodecs.ResponseDecoder decoder;
 
-        Connection(Upstreams upstreams, Key key, Channel channel) {
+        Connection(Upstreams upstreams, Key key, Channel channel, ProxyCodecs.ResponseDecoder decoder) {
             this.upstreams = upstreams;
             this.key = key;
             this.channel = channel;
+            this.decoder = decoder;
             // From registration on: the connect promise's listeners (which send the request) run before channelActive.
             this.idleTimer = new IdleTimer(channel, upstreams.idleTimeoutMillis, this::idleTimedOut);
         }
 
         static Connection of(Channel channel) {
             return channel.pipeline().get(Connection.class);
+        }
+
+        /** Sends a request's head (its body follows with {@link #write}); sent with the next {@link #flush}. */
+        void send(HttpRequest request) {
+            decoder.answering(request.method() == HttpMethod.HEAD);
+            write(request);
         }
 
         /** Writes to the service; sent with the next {@link #flush}. */
