@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -23,7 +24,6 @@ import java.util.Map;
  */
 final class ProxyCodecs {
 
-    private static final byte[] COLON_SPACE = {':', ' '};
     private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
         @Override
         protected byte[] initialValue() {
@@ -102,12 +102,12 @@ final class ProxyCodecs {
             CharSequence value = header.getValue();
             int needed = at + name.length() + value.length() + 4;
             if (needed > out.length) {
-                out = java.util.Arrays.copyOf(out, Math.max(needed, out.length * 2));
+                out = Arrays.copyOf(out, Math.max(needed, out.length * 2));
                 SCRATCH.set(out);
             }
             at = ascii(name, out, at);
-            out[at++] = COLON_SPACE[0];
-            out[at++] = COLON_SPACE[1];
+            out[at++] = ':';
+            out[at++] = ' ';
             at = ascii(value, out, at);
             out[at++] = '\r';
             out[at++] = '\n';
