@@ -134,9 +134,9 @@ class ProxyAttackCorpusTest {
             }
             assertThat(wrong).as("requests not answered with the one 404").isEmpty();
 
-            // Not HTTP/1.x at all: refused at the protocol level (the proxy speaks HTTP/1.1 only, h2c is off).
+            // Not HTTP/1.x at all: refused at the protocol level (the proxy speaks HTTP/1.1 only, h2c is off): 505.
             String preface = client.raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-            assertThat(ProxyClient.status(preface)).as("answer to an HTTP/2 preface").isIn(-1, 400, 404);
+            assertThat(ProxyClient.status(preface)).as("answer to an HTTP/2 preface").isEqualTo(505);
             assertThat(referenceBody).doesNotContain(Integer.toString(va)).doesNotContain(trapA.ip());
             assertThat(trapA.connections() + trapB.connections() + trapGone.connections())
                     .as("connections opened to trap guests").isZero();

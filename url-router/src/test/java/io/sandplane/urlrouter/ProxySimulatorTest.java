@@ -189,7 +189,7 @@ class ProxySimulatorTest {
             sandboxOn(guest, "tok-xterm");
             Response redirect = client.get(host(guest.vmid(), 39383), "/?sandplane_token=tok-xterm&cols=80");
             assertThat(redirect.status()).isEqualTo(303);
-            assertThat(redirect.headers().get("location")).isEqualTo("/?cols=80");
+            assertThat(redirect.headers().get("location")).isEqualTo("http://" + host(guest.vmid(), 39383) + "/?cols=80");
             String cookie = redirect.headers().get("set-cookie").split(";")[0];
             Response page = client.get(host(guest.vmid(), 39383), "/?cols=80", Map.of("Cookie", cookie + "; term=xterm"));
             assertThat(page.status()).isEqualTo(200);

@@ -91,8 +91,10 @@ class ProxyTest {
     void setsForwardedHeadersKeepsTheHostAndDropsClientSuppliedChains() {
         try (EchoGuest guest = EchoGuest.start(39378)) {
             Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).service("vscode", 39378, AuthMode.PUBLIC).insert();
-            Response r = client.get(host(s.vmid(), 39378), "/", Map.of("X-Forwarded-For", "6.6.6.6", "Forwarded", "for=6.6.6.6"));
+            Response r = client.get(host(s.vmid(), 39378), "/", Map.of("X-Forwarded-For", "6.6.6.6", "Forwarded", "for=6.6.6.6",
+                    "X-Real-IP", "6.6.6.6"));
             assertThat(r.echoedHeader("x-forwarded-for")).isEqualTo("127.0.0.1");
+            assertThat(r.echoedHeader("x-real-ip")).isEqualTo("127.0.0.1");
             assertThat(r.echoedHeader("x-forwarded-proto")).isEqualTo("http");
             assertThat(r.echoedHeader("x-forwarded-host")).isEqualTo(host(s.vmid(), 39378));
             assertThat(r.echoedHeader("host")).isEqualTo(host(s.vmid(), 39378));
@@ -341,7 +343,8 @@ class ProxyTest {
             Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).token("tok-query").service("vscode", 39378, AuthMode.TOKEN).insert();
             Response redirect = client.get(host(s.vmid(), 39378), "/folder/?a=1&sandplane_token=tok-query&b=2");
             assertThat(redirect.status()).isEqualTo(303);
-            assertThat(redirect.headers().get("location")).isEqualTo("/folder/?a=1&b=2");
+            // Absolute, on the same origin: no path can make it point elsewhere (see ProxyFramingTest for //evil.example).
+            assertThat(redirect.headers().get("location")).isEqualTo("http://" + host(s.vmid(), 39378) + "/folder/?a=1&b=2");
             String cookie = redirect.headers().get("set-cookie");
             assertThat(cookie).startsWith("sandplane_token=tok-query;").contains("HttpOnly").contains("Path=/")
                     .doesNotContainIgnoringCase("domain=").doesNotContain("Secure");
@@ -351,6 +354,13 @@ class ProxyTest {
             assertThat(followed.status()).isEqualTo(200);
             assertThat(followed.json().getString("uri")).isEqualTo("/folder/?a=1&b=2");
             assertThat(followed.echoedHeader("cookie")).isNull();
+
+            // A path that would be another origin as a relative reference (//evil.example/) stays a path of this one.
+            for (String path : List.of("//evil.example/", "///evil.example", "/\\evil.example/", "//evil.example:8088/x")) {
+                Response open = client.get(host(s.vmid(), 39378), path + "?sandplane_token=tok-query");
+                assertThat(open.status()).as(path).isEqualTo(303);
+                assertThat(open.headers().get("location")).as(path).isEqualTo("http://" + host(s.vmid(), 39378) + path);
+            }
 
             Response wrongQuery = client.get(host(s.vmid(), 39378), "/?sandplane_token=nope");
             assertThat(wrongQuery.status()).isEqualTo(401);

@@ -38,13 +38,32 @@ public interface RouterConfig {
     @WithDefault("10m")
     Duration idleTimeout();
 
+    /**
+     * How long a client has to send a complete request head (request line and headers) once the proxy is
+     * ready for one: on a new connection, and after each answer on a kept-alive connection. A client that
+     * started a head and did not finish it gets a 408; a connection that sent nothing is closed quietly.
+     * Holds off clients that keep connections open by trickling headers ({@code SANDPLANE_PROXY_HEAD_TIMEOUT}).
+     */
+    @WithDefault("30s")
+    Duration headTimeout();
+
+    /**
+     * The most connections one client address may have open to the proxy at once; more are answered 429
+     * and closed ({@code SANDPLANE_PROXY_MAX_CONNECTIONS_PER_CLIENT}). 0: no limit, the default, because
+     * behind a front proxy (a load balancer, an ingress, a tunnel) every connection comes from its few
+     * addresses: set the limit there, or here when clients connect to the proxy directly.
+     */
+    @WithDefault("0")
+    int maxConnectionsPerClient();
+
     /** How many event-loop instances serve the proxy; 0 = one per event loop. */
     @WithDefault("0")
     int instances();
 
     /**
-     * Whether to keep an incoming {@code X-Forwarded-For} chain (only behind a trusted TLS terminator
-     * or tunnel); otherwise the proxy starts the chain itself.
+     * Whether to keep an incoming {@code X-Forwarded-For} chain, {@code X-Real-IP}, {@code X-Forwarded-Proto}
+     * and {@code X-Forwarded-Host} and {@code Forwarded} (only behind a trusted TLS terminator or tunnel);
+     * otherwise the proxy sets them itself from the connection.
      */
     @WithDefault("false")
     boolean trustForwardedHeaders();

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -16,18 +15,13 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import io.sandplane.model.lifecycle.SandboxStatus;
-import io.sandplane.model.service.AuthMode;
 import io.sandplane.model.service.ServiceHost;
 import io.sandplane.urlrouter.proxy.ProxyMetrics.Outcome;
 import io.sandplane.urlrouter.proxy.ProxyPages.Page;
@@ -37,7 +31,6 @@ import io.sandplane.urlrouter.service.WakeCoordinator;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -46,10 +39,12 @@ import org.jboss.logging.Logger;
 
 /**
  * One client connection to the proxy, and the exchange in progress on it, start to end on one event
- * loop: screen the request line and Host, resolve the route (cache, else database), check the
- * service's auth, wake the sandbox if it sleeps, then relay the request to the service with the
- * token removed and the X-Forwarded headers set, and the answer back; a WebSocket upgrade the
- * service accepts turns both connections into a byte tunnel.
+ * loop: check the request's framing ({@link RequestFraming}) and its Host ({@link RequestScreen}),
+ * resolve the route (cache, else database), carry out what {@link ProxyDecision} says (answer, trade a
+ * query token for a cookie, wake the sandbox, or relay the request to the service with the token
+ * removed and the X-Forwarded headers set, and the answer back); a WebSocket upgrade the service
+ * accepts turns both connections into a byte tunnel. The decisions are pure functions; this class
+ * does the I/O.
  *
  * <p>Requests are handled one at a time. While the proxy waits (a route lookup, a wake, a connect)
  * or an exchange is still in progress, what the client sends is held in {@link #backlog} and reading
@@ -67,6 +62,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
     private static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
+    private static final AsciiString X_REAL_IP = AsciiString.cached("X-Real-IP");
     private static final AsciiString TOKEN_HEADER = AsciiString.cached(TokenAuth.HEADER);
     /** Hop-by-hop headers (RFC 9110 §7.6.1) besides those a Connection header names; framing headers stay for the codec. */
     private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
@@ -76,14 +72,29 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     private enum Mode { HTTP, UPGRADING, TUNNEL }
 
     private final ProxyRuntime proxy;
+    private final ProxyCodecs.RequestDecoder decoder;
     private final ProxyCodecs.ResponseEncoder encoder;
     private Channel channel;
     private String clientAddress;
     private IdleTimer idle;
+    /** Reports a client that takes longer than the head timeout to send a request's head. */
+    private IdleTimer headTimer;
+    /** Request heads received on this connection (compared with the request lines the decoder has seen). */
+    private long headsReceived;
+    /** This connection counts against its address's limit (and must be released when it closes). */
+    private boolean counted;
+    /** The address had its limit of connections open already: requests on this one get a 429. */
+    private boolean overLimit;
 
     private final ArrayDeque<Object> backlog = new ArrayDeque<>();
     /** Waiting for something asynchronous (a lookup, a wake, a connect); what arrives goes to the backlog. */
     private boolean waiting;
+    /**
+     * The connection closes once the answer in flight is written: nothing the client sent after the
+     * request being answered is read or acted on (a request smuggled behind a refused one must not
+     * reach a service while the answer is still on its way out).
+     */
+    private boolean closing;
 
     // The exchange in progress; request is null between exchanges.
     private HttpRequest request;
@@ -107,8 +118,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     private String sandboxId;
     private boolean tunnelOpen;
 
-    ProxyConnection(ProxyRuntime proxy, ProxyCodecs.ResponseEncoder encoder) {
+    ProxyConnection(ProxyRuntime proxy, ProxyCodecs.RequestDecoder decoder, ProxyCodecs.ResponseEncoder encoder) {
         this.proxy = proxy;
+        this.decoder = decoder;
         this.encoder = encoder;
     }
 
@@ -116,13 +128,20 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         idle = new IdleTimer(channel, proxy.clientIdleMillis, channel::close);
+        headTimer = new IdleTimer(channel, proxy.headTimeoutMillis, () -> !awaitingHead(), this::headTimedOut);
         clientAddress = channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null
                 ? remote.getAddress().getHostAddress() : "unknown";
+        counted = proxy.clients.admit(clientAddress);
+        overLimit = !counted;
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (waiting || !backlog.isEmpty() || (msg instanceof HttpRequest && request != null)) {
             // Held until the proxy may go on; a pipelined request waits for the exchange before it.
             backlog.add(msg);
@@ -156,10 +175,12 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         idle.stop();
-        Object held;
-        while ((held = backlog.poll()) != null) {
-            ReferenceCountUtil.release(held);
+        headTimer.stop();
+        if (counted) {
+            counted = false;
+            proxy.clients.release(clientAddress);
         }
+        dropBacklog();
         if (upstream != null) {
             Connection gone = upstream;
             upstream = null;
@@ -183,6 +204,11 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         }
         if (msg instanceof HttpRequest next) {
             start(next);
+            return;
+        }
+        if (msg instanceof HttpContent broken && broken.decoderResult().isFailure()) {
+            broken.release();
+            refuseBody();
             return;
         }
         if (!(msg instanceof HttpContent content) || request == null || answered || upstream == null) {
@@ -248,7 +274,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     /** Handles what was held, in order, until the proxy has to wait again; then reads on if it may. */
     private void proceed() {
         Object next;
-        while (!waiting && channel.isActive() && (next = backlog.peek()) != null) {
+        while (!waiting && !closing && channel.isActive() && (next = backlog.peek()) != null) {
             if (next instanceof HttpRequest && request != null) {
                 break;
             }
@@ -266,10 +292,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
 
     private void start(HttpRequest next) {
         request = next;
+        headsReceived++;
+        headTimer.touch();
         encoder.answering(next.method() == HttpMethod.HEAD);
         mode = Mode.HTTP;
-        keepAlive = HttpUtil.isKeepAlive(next);
-        hasBody = HttpUtil.isTransferEncodingChunked(next) || HttpUtil.getContentLength(next, 0L) > 0;
         requestEnded = false;
         answered = false;
         responseEnded = false;
@@ -279,12 +305,19 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         informational = false;
         closeAfterResponse = false;
         sandboxId = null;
-        if (next.decoderResult().isFailure()) {
-            Throwable cause = next.decoderResult().cause();
+        Page refused = RequestFraming.refusal(next);
+        if (refused != null) {
+            // Whatever follows on this connection cannot be trusted to start where the decoder thinks it does.
             keepAlive = false;
-            answer(cause instanceof TooLongHttpLineException ? Page.URI_TOO_LONG
-                    : cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException ? Page.HEADERS_TOO_LARGE
-                    : Page.BAD_REQUEST, Outcome.BAD_REQUEST, null);
+            hasBody = false;
+            answer(refused, Outcome.BAD_REQUEST, null);
+            return;
+        }
+        keepAlive = HttpUtil.isKeepAlive(next);
+        hasBody = HttpUtil.isTransferEncodingChunked(next) || HttpUtil.getContentLength(next, 0L) > 0;
+        if (overLimit) {
+            keepAlive = false;
+            answer(Page.TOO_MANY_CONNECTIONS, Outcome.TOO_MANY_CONNECTIONS, 1);
             return;
         }
         Optional<ServiceHost> target = RequestScreen.target(next.uri(), next.headers().getAll(HttpHeaderNames.HOST), proxy.domain);
@@ -313,83 +346,24 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     }
 
     private void route(ServiceHost target, Optional<Route> found, boolean woken) {
-        Route route = found.orElse(null);
-        Optional<AuthMode> authMode = route == null ? Optional.empty() : route.service(target.port());
-        if (authMode.isEmpty() || !servesTraffic(route.status())) {
-            answer(Page.NOT_FOUND, Outcome.NOT_FOUND, null);
-            return;
-        }
-        if (proxy.cors.enabled() && proxy.cors.isPreflight(request)) {
-            proxy.metrics.request(Outcome.PREFLIGHT);
-            respond(proxy.cors.preflight(request));
-            return;
-        }
-        String uri = request.uri();
-        List<String> queryTokens = TokenAuth.queryTokens(uri);
-        boolean upgrade = isWebSocketUpgrade(request);
-        if (authMode.get() == AuthMode.TOKEN) {
-            if (!queryTokens.isEmpty()) {
-                if (!queryTokens.stream().allMatch(t -> TokenAuth.matches(t, route.accessTokenHash()))) {
-                    answer(Page.UNAUTHORIZED, Outcome.UNAUTHORIZED, null);
-                    return;
-                }
-                if (!upgrade) {
-                    exchangeForCookie(uri, queryTokens.getFirst());
-                    return;
-                }
-            } else if (!presentsToken(request.headers(), route.accessTokenHash())) {
-                answer(Page.UNAUTHORIZED, Outcome.UNAUTHORIZED, null);
-                return;
+        switch (proxy.decision.decide(found, target.port(), request, woken)) {
+            case ProxyDecision.Answer answer -> answer(answer.page(), answer.outcome(), answer.retryAfterSeconds());
+            case ProxyDecision.Preflight preflight -> {
+                proxy.metrics.request(Outcome.PREFLIGHT);
+                respond(proxy.cors.preflight(request));
             }
+            case ProxyDecision.ExchangeToken exchange -> exchangeForCookie(exchange);
+            case ProxyDecision.Wake wake -> wake(target, found.orElseThrow());
+            case ProxyDecision.Forward forward -> forward(target, found.orElseThrow(), forward.upstreamUri(), forward.upgrade());
         }
-        if (route.status() != SandboxStatus.RUNNING) {
-            if (woken) {
-                answer(Page.WAKE_TIMEOUT, Outcome.WAKE_FAILED, 5);
-            } else if (route.wakeOnHttp()) {
-                wake(target, route);
-            } else {
-                answer(Page.PAUSED, Outcome.PAUSED, null);
-            }
-            return;
-        }
-        forward(target, route, queryTokens.isEmpty() ? uri : TokenAuth.withoutQueryToken(uri), upgrade);
-    }
-
-    private static boolean servesTraffic(SandboxStatus status) {
-        return switch (status) {
-            case RUNNING, PAUSED, STOPPED -> true;
-            case PROVISIONING, DELETING, DELETED, FAILED, LOST -> false;
-        };
-    }
-
-    static boolean isWebSocketUpgrade(HttpRequest request) {
-        if (request.method() != HttpMethod.GET) {
-            return false;
-        }
-        String upgrade = request.headers().get(HttpHeaderNames.UPGRADE);
-        String connection = request.headers().get(HttpHeaderNames.CONNECTION);
-        return upgrade != null && upgrade.equalsIgnoreCase("websocket")
-                && connection != null && connection.toLowerCase(Locale.ROOT).contains("upgrade");
-    }
-
-    private static boolean presentsToken(HttpHeaders headers, String accessTokenHash) {
-        for (String header : headers.getAll(TOKEN_HEADER)) {
-            if (TokenAuth.matches(header, accessTokenHash)) {
-                return true;
-            }
-        }
-        List<String> cookies = headers.getAll(HttpHeaderNames.COOKIE);
-        return !cookies.isEmpty() && TokenAuth.cookieTokens(cookies).stream().anyMatch(t -> TokenAuth.matches(t, accessTokenHash));
     }
 
     /** A valid one-time query token: set the cookie and send the browser to the same URL without it. */
-    private void exchangeForCookie(String uri, String token) {
-        HttpMethod method = request.method();
-        FullHttpResponse redirect = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                method == HttpMethod.GET || method == HttpMethod.HEAD ? HttpResponseStatus.SEE_OTHER : HttpResponseStatus.TEMPORARY_REDIRECT);
+    private void exchangeForCookie(ProxyDecision.ExchangeToken exchange) {
+        FullHttpResponse redirect = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, exchange.status());
         redirect.headers()
-                .set(HttpHeaderNames.LOCATION, TokenAuth.withoutQueryToken(uri))
-                .set(HttpHeaderNames.SET_COOKIE, TokenAuth.setCookie(token, proxy.https, proxy.config.cookie().maxAge()))
+                .set(HttpHeaderNames.LOCATION, exchange.location())
+                .set(HttpHeaderNames.SET_COOKIE, TokenAuth.setCookie(exchange.token(), proxy.https, proxy.config.cookie().maxAge()))
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
                 .set("Referrer-Policy", "no-referrer");
         proxy.metrics.request(Outcome.REDIRECTED);
@@ -416,10 +390,6 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     }
 
     private void forward(ServiceHost target, Route route, String upstreamUri, boolean upgrade) {
-        if (route.upstreamHost() == null) {
-            answer(Page.BAD_GATEWAY, Outcome.BAD_GATEWAY, null);
-            return;
-        }
         HttpHeaders headers = request.headers();
         removeToken(headers);
         setForwardedHeaders(headers);
@@ -444,6 +414,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
                 channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
             }
             removeHopByHop(headers);
+            if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+                // RequestFraming let only "chunked" through, however spelled; the service reads the proxy's chunks by their plain name.
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
             // Keep-alive to the service whatever the client speaks.
             request.setProtocolVersion(HttpVersion.HTTP_1_1);
             Connection kept = proxy.upstreams.reuse(new Upstreams.Key(serviceHost, servicePort));
@@ -573,7 +547,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         responseEnded = true;
         if (closeAfterResponse || !requestEnded) {
             // A body the service did not wait for is still coming: the connection cannot carry another request.
-            channel.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
+            closeAfter(channel.writeAndFlush(content));
             return;
         }
         channel.writeAndFlush(content, channel.voidPromise());
@@ -634,7 +608,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         // service's codec goes last: removing it passes on what it read beyond the 101 (noVNC's greeting).
         channel.write(switching);
         channel.pipeline().remove(ProxyCodecs.ResponseEncoder.class);
-        channel.pipeline().remove(HttpRequestDecoder.class);
+        channel.pipeline().remove(decoder);
         service.channel.pipeline().remove(Upstreams.ENCODER);
         service.channel.pipeline().remove(Upstreams.DECODER);
         channel.flush();
@@ -686,10 +660,74 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         }
         ChannelFuture written = channel.writeAndFlush(response);
         if (close) {
-            written.addListener(ChannelFutureListener.CLOSE);
+            closeAfter(written);
             return;
         }
         finishIfDone();
+    }
+
+    /**
+     * A body the decoder could not read (a bad chunk size, a bad chunk end): what follows on the
+     * connection cannot be framed. A 400 if the client has no answer yet, else the connection just ends;
+     * either way the service's connection is dropped, so it never takes a cut-off body for a whole one.
+     */
+    private void refuseBody() {
+        if (request == null) {
+            channel.close();
+            return;
+        }
+        keepAlive = false;
+        if (answered || responseStarted) {
+            channel.close();
+            return;
+        }
+        answer(Page.BAD_FRAMING, Outcome.BAD_REQUEST, null);
+    }
+
+    /** Ready for a request's head and not busy with anything: what the head timer watches. */
+    private boolean awaitingHead() {
+        return request == null && mode == Mode.HTTP && !waiting && backlog.isEmpty();
+    }
+
+    /**
+     * The client did not send a complete head within the head timeout. If it began one (a request line
+     * came), it gets a 408; a connection that sent nothing since its last answer just closes (a browser's
+     * spare connection, or a kept-alive one nobody uses).
+     */
+    private void headTimedOut() {
+        if (!channel.isActive() || !awaitingHead()) {
+            return;
+        }
+        if (decoder.headsStarted() <= headsReceived) {
+            channel.close();
+            return;
+        }
+        proxy.metrics.request(Outcome.REQUEST_TIMEOUT);
+        encoder.answering(false);
+        FullHttpResponse timeout = ProxyPages.render(null, Page.REQUEST_TIMEOUT, null);
+        timeout.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        closeAfter(channel.writeAndFlush(timeout));
+    }
+
+    /**
+     * Closes the connection once {@code written} is out; until then what the client sends is read and
+     * dropped (read rather than left unread, so that the close does not turn into a reset that could
+     * destroy the answer before the client reads it).
+     */
+    private void closeAfter(ChannelFuture written) {
+        closing = true;
+        dropBacklog();
+        if (!channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+        written.addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void dropBacklog() {
+        Object held;
+        while ((held = backlog.poll()) != null) {
+            ReferenceCountUtil.release(held);
+        }
     }
 
     /** Both directions of the exchange ended: the connection is ready for the next request. */
@@ -740,6 +778,9 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         }
         if (!trust || !headers.contains(X_FORWARDED_HOST)) {
             headers.set(X_FORWARDED_HOST, headers.get(HttpHeaderNames.HOST));
+        }
+        if (!trust || !headers.contains(X_REAL_IP)) {
+            headers.set(X_REAL_IP, clientAddress);
         }
         if (!trust) {
             headers.remove(FORWARDED);

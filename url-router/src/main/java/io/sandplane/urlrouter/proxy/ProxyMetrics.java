@@ -19,7 +19,7 @@ public class ProxyMetrics {
     /** How a proxy request ended. */
     public enum Outcome {
         FORWARDED, WEBSOCKET, REDIRECTED, PREFLIGHT, NOT_FOUND, UNAUTHORIZED, PAUSED, WAKE_FAILED, BAD_GATEWAY,
-        GATEWAY_TIMEOUT, ROUTING_UNAVAILABLE, BAD_REQUEST
+        GATEWAY_TIMEOUT, ROUTING_UNAVAILABLE, BAD_REQUEST, REQUEST_TIMEOUT, TOO_MANY_CONNECTIONS
     }
 
     private static final String REQUESTS_DESCRIPTION = "Requests received by the proxy, by how they ended";

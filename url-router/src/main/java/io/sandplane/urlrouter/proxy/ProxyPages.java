@@ -21,6 +21,16 @@ public final class ProxyPages {
     public enum Page {
         NOT_FOUND(404, "not-found", "Not found", "There is no sandbox service at this address."),
         BAD_REQUEST(400, "bad-request", "Bad request", "The request is not valid HTTP/1.1."),
+        BAD_FRAMING(400, "bad-framing", "Bad request",
+                "The request's body length is not clear: send one Content-Length (a decimal number) or Transfer-Encoding: chunked"
+                        + " (HTTP/1.1 only), never both."),
+        TRANSFER_CODING_NOT_SUPPORTED(501, "transfer-coding-not-supported", "Transfer coding not supported",
+                "The proxy accepts request bodies as they are or with Transfer-Encoding: chunked alone."),
+        VERSION_NOT_SUPPORTED(505, "http-version-not-supported", "HTTP version not supported",
+                "The proxy speaks HTTP/1.1 and HTTP/1.0."),
+        REQUEST_TIMEOUT(408, "request-timeout", "Request timeout", "The request's headers did not arrive in time."),
+        TOO_MANY_CONNECTIONS(429, "too-many-connections", "Too many connections",
+                "This address has more connections open to the proxy than it allows. Close some and try again."),
         URI_TOO_LONG(414, "uri-too-long", "URI too long", "The request line is longer than the proxy accepts."),
         HEADERS_TOO_LARGE(431, "headers-too-large", "Request headers too large", "The request headers are larger than the proxy accepts."),
         UNAUTHORIZED(401, "unauthorized", "Unauthorized",

@@ -7,7 +7,10 @@ import io.sandplane.urlrouter.service.RouteResolver;
 import io.sandplane.urlrouter.service.WakeCoordinator;
 import java.util.Optional;
 
-/** What every proxy connection shares: configuration, routing, auth policy, activity, meters, and the services' connections. */
+/**
+ * What every proxy connection shares: configuration, routing, the decision rules, activity, meters,
+ * connections per client, and the services' connections.
+ */
 final class ProxyRuntime {
 
     final Optional<PublicDomain> domain;
@@ -22,6 +25,10 @@ final class ProxyRuntime {
     final Upstreams upstreams;
     /** A client connection with no traffic for this long is closed. */
     final long clientIdleMillis;
+    /** A client has this long to send a request's head once the proxy is ready for one. */
+    final long headTimeoutMillis;
+    final ClientConnections clients;
+    final ProxyDecision decision;
 
     ProxyRuntime(Optional<PublicDomain> domain, RouterConfig config, RouteResolver resolver, WakeCoordinator wakes,
             ActivityRecorder activity, ProxyMetrics metrics, Upstreams upstreams, long clientIdleMillis) {
@@ -36,5 +43,8 @@ final class ProxyRuntime {
         this.metrics = metrics;
         this.upstreams = upstreams;
         this.clientIdleMillis = clientIdleMillis;
+        this.headTimeoutMillis = Math.max(1, config.headTimeout().toMillis());
+        this.clients = new ClientConnections(config.maxConnectionsPerClient());
+        this.decision = new ProxyDecision(cors, scheme);
     }
 }

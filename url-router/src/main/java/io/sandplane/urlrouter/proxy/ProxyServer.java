@@ -8,7 +8,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollMode;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.ShutdownEvent;
@@ -94,11 +93,9 @@ public class ProxyServer {
                     protected void initChannel(Channel channel) {
                         // HTTP/1.x only (no h2c: it would carry the Host as :authority and skip these checks); request
                         // line and headers up to 16 KiB each, bodies relayed in pieces of up to 64 KiB.
+                        ProxyCodecs.RequestDecoder decoder = new ProxyCodecs.RequestDecoder(16 * 1024, 16 * 1024, 64 * 1024);
                         ProxyCodecs.ResponseEncoder encoder = new ProxyCodecs.ResponseEncoder();
-                        channel.pipeline().addLast(
-                                new HttpRequestDecoder(16 * 1024, 16 * 1024, 64 * 1024),
-                                encoder,
-                                new ProxyConnection(runtime, encoder));
+                        channel.pipeline().addLast(decoder, encoder, new ProxyConnection(runtime, decoder, encoder));
                     }
                 })
                 .bind(config.host(), config.port())

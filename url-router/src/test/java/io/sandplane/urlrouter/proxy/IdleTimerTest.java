@@ -65,4 +65,21 @@ class IdleTimerTest {
         assertThat(idled).hasValue(0);
         onClosed.stop();
     }
+
+    @Test
+    void whileBusyTheTimerWaitsAndItCountsAFullTimeoutFromTheEndOfTheBusyPhase() {
+        timer.stop();
+        boolean[] busy = { true };
+        AtomicInteger headTimeouts = new AtomicInteger();
+        IdleTimer head = new IdleTimer(channel, TIMEOUT_MILLIS, () -> busy[0], headTimeouts::incrementAndGet);
+        // A long exchange with no traffic at all: busy, so never reported.
+        pass(20 * TIMEOUT_MILLIS);
+        assertThat(headTimeouts).hasValue(0);
+        busy[0] = false;
+        pass(TIMEOUT_MILLIS - 10);
+        assertThat(headTimeouts).as("not before a full timeout of not being busy").hasValue(0);
+        pass(TIMEOUT_MILLIS / 8 + 20);
+        assertThat(headTimeouts).hasValue(1);
+        head.stop();
+    }
 }

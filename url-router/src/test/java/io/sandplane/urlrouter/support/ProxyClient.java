@@ -148,6 +148,59 @@ public final class ProxyClient {
         }
     }
 
+    /** What the proxy answered on a raw connection, and whether it closed the connection within the wait. */
+    public record RawAnswer(String text, boolean closed) {
+        public int status() {
+            return ProxyClient.status(text);
+        }
+
+        /** How many responses the answer holds (status lines at the start of a line). */
+        public int responses() {
+            return (int) java.util.regex.Pattern.compile("(^|\r\n)HTTP/1\\.[01] \\d{3} ").matcher(text).results().count();
+        }
+    }
+
+    /**
+     * Sends raw bytes on a fresh connection from {@code localAddress} (any 127.x address; null for the
+     * default) and reads until the proxy closes it, or {@code wait} passes without it closing.
+     */
+    public RawAnswer exchange(String localAddress, String request, Duration wait) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            if (localAddress != null) {
+                socket.bind(new java.net.InetSocketAddress(localAddress, 0));
+            }
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", proxyPort), 5000);
+            long deadline = System.nanoTime() + wait.toNanos();
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            byte[] buffer = new byte[8192];
+            while (true) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return new RawAnswer(answer.toString(), false);
+                }
+                socket.setSoTimeout((int) left);
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (java.net.SocketTimeoutException e) {
+                    return new RawAnswer(answer.toString(), false);
+                } catch (java.net.SocketException reset) {
+                    // A reset is the proxy closing with bytes of ours still unread: closed all the same.
+                    return new RawAnswer(answer.toString(), true);
+                }
+                if (n < 0) {
+                    return new RawAnswer(answer.toString(), true);
+                }
+                answer.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** What a client sending {@code Expect: 100-continue} saw: the first answer, and the final one (the same when no 100 came). */
     public record Continued(String interim, String answer) {
     }
