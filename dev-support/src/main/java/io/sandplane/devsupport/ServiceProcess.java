@@ -74,14 +74,6 @@ public final class ServiceProcess implements AutoCloseable {
         return managementPort == 0 ? url() : "http://127.0.0.1:" + managementPort;
     }
 
-    /** The management interface's port; fails for a process that serves health on its service port. */
-    public int managementPort() {
-        if (managementPort == 0) {
-            throw new IllegalStateException(module + " has no management interface");
-        }
-        return managementPort;
-    }
-
     public Path logFile() {
         return logFile;
     }
