@@ -3,14 +3,16 @@ package io.sandplane.devsupport.localrun;
 import io.sandplane.devsupport.topology.Topology;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.stream.Collectors;
 
 /** What the local run prints once everything is ready. */
 record Summary(String apiUrl, String operatorToken, String teamApiKey, String publicDomain, Path home, String realPveUrl) {
 
-    /** e.g. {@code 9081 provisioner, 9083 url-router, …}. */
+    /** e.g. {@code 9080 sandbox-api, 9081 provisioner, …}. */
     private static String managementPorts() {
         return Arrays.stream(Topology.Service.values()).filter(s -> s.defaultManagementPort() != 0)
+                .sorted(Comparator.comparingInt(Topology.Service::defaultManagementPort))
                 .map(s -> s.defaultManagementPort() + " " + s.module()).collect(Collectors.joining(", "));
     }
 
