@@ -1,5 +1,6 @@
 package io.sandplane.model.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.sandplane.model.internal.InternalOnly;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -27,6 +28,7 @@ import jakarta.ws.rs.core.MediaType;
  * suspended by the circuit breaker.
  */
 @InternalOnly
+@RegisterForReflection
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

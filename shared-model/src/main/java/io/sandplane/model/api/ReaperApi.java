@@ -1,5 +1,6 @@
 package io.sandplane.model.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.sandplane.model.internal.InternalOnly;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
  * demand (for instance a dry-run to see what the next pass would do). Served by the reaper.
  */
 @InternalOnly
+@RegisterForReflection
 @Path("/internal/reaper")
 @Produces(MediaType.APPLICATION_JSON)
 public interface ReaperApi {

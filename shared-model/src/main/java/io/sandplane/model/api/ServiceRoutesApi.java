@@ -1,5 +1,6 @@
 package io.sandplane.model.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.sandplane.model.internal.InternalOnly;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -18,6 +19,7 @@ import java.util.List;
  * which URL. Served by url-router, used by sandbox-api.
  */
 @InternalOnly
+@RegisterForReflection
 @Path("/internal/sandboxes/{id}/services")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
