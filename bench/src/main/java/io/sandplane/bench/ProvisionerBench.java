@@ -66,7 +66,7 @@ public final class ProvisionerBench {
     private ProvisionerBench() throws SQLException {
         this.pg = SharedPostgres.get();
         // Both processes like production: full JIT, a roomier heap than the test launchers' defaults.
-        ServiceProcess simulator = ServiceProcess.of("pve-simulator")
+        ServiceProcess simulator = ServiceProcess.of("pve-simulator").healthOnServicePort()
                 .env("SIM_TOKENS", SharedSimulator.TOKEN)
                 .env("SIM_LATENCY_AUTH_FAILURE", "0ms")
                 .jvmOptions(List.of("-Xmx512m"))

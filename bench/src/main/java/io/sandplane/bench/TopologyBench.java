@@ -204,8 +204,8 @@ public final class TopologyBench {
         }
         md.append("## Start-up time and idle memory\n\n");
         md.append(String.format(Locale.ROOT, "Each process stopped (SIGTERM) and started again inside the running topology, %d times; "
-                + "start-up is from spawning the JVM until `/q/health/ready` first answers 200 (polled every 10 ms; readiness checks what "
-                + "each service needs, e.g. the database and PVE). Idle memory %d s after ready: RSS (`VmRSS` from /proc) and heap used "
+                + "start-up is from spawning the JVM until `/q/health/ready` (on the management port) first answers 200 "
+                + "(polled every 10 ms; readiness checks what each service needs, e.g. the database and PVE). Idle memory %d s after ready: RSS (`VmRSS` from /proc) and heap used "
                 + "(`jcmd <pid> GC.heap_info`). The pve-simulator is a test tool, not part of a deployment. Load average before: %s.%n%n",
                 args.coldStarts(), args.settleSeconds(), load));
         md.append("| process | start-up (ms) | idle RSS (MB) | idle heap used (MB) |\n|---|---|---|---|\n");
@@ -225,7 +225,8 @@ public final class TopologyBench {
 
     /** Milliseconds from spawning the process until its readiness endpoint first answers 200. */
     private double coldStart(ServiceProcess p) throws Exception {
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(p.url() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(p.managementUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(2))
+                .build();
         AtomicLong readyAt = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         long t0 = System.nanoTime();

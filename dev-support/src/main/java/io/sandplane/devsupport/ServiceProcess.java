@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A built Sandplane service (or the simulator) running as its own JVM process, as users run it.
- * Configuration goes in through environment variables only, like in a container.
+ * Configuration goes in through environment variables only, like in a container. A Sandplane
+ * service serves health and metrics on its management port ({@link #managementUrl()}), where its
+ * readiness is probed; the simulator, which is no Sandplane service, on its own port
+ * ({@link Builder#healthOnServicePort()}).
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -26,6 +29,8 @@ public final class ServiceProcess implements AutoCloseable {
     private final String module;
     private final Path jar;
     private final int port;
+    /** 0 when health is served on the service port. */
+    private final int managementPort;
     private final Map<String, String> env;
     private final List<String> jvmOptions;
     private final String readyPath;
@@ -38,6 +43,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.module = b.module;
         this.jar = b.jar != null ? b.jar : ProjectLayout.serviceJar(b.module);
         this.port = b.port == 0 ? EmbeddedPostgres.freePort() : b.port;
+        this.managementPort = !b.managementInterface ? 0 : b.managementPort == 0 ? EmbeddedPostgres.freePort() : b.managementPort;
         this.env = Map.copyOf(b.env);
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.readyPath = b.readyPath;
@@ -63,6 +69,11 @@ public final class ServiceProcess implements AutoCloseable {
         return (https ? "https" : "http") + "://127.0.0.1:" + port;
     }
 
+    /** Where its health ({@code /q/health/…}) and metrics ({@code /q/metrics}) are served. */
+    public String managementUrl() {
+        return managementPort == 0 ? url() : "http://127.0.0.1:" + managementPort;
+    }
+
     public Path logFile() {
         return logFile;
     }
@@ -75,7 +86,7 @@ public final class ServiceProcess implements AutoCloseable {
         return process == null ? -1 : process.pid();
     }
 
-    /** Starts the process and waits until its readiness endpoint answers 200. */
+    /** Starts the process and waits until its readiness endpoint (on the management port) answers 200. */
     public synchronized ServiceProcess start() {
         if (isRunning()) {
             return this;
@@ -89,6 +100,9 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        if (managementPort != 0) {
+            builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        }
         builder.environment().putAll(env);
         try {
             Files.createDirectories(logFile.getParent());
@@ -102,8 +116,9 @@ public final class ServiceProcess implements AutoCloseable {
 
     private void awaitReady() {
         long deadline = System.nanoTime() + startTimeout.toNanos();
-        HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + readyPath)).timeout(Duration.ofSeconds(2)).build();
-        HttpClient client = https ? ReadinessTls.client() : HTTP;
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(managementUrl() + readyPath)).timeout(Duration.ofSeconds(2))
+                .build();
+        HttpClient client = https && managementPort == 0 ? ReadinessTls.client() : HTTP;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(module + " exited with code " + process.exitValue() + " during start-up; "
@@ -171,6 +186,8 @@ public final class ServiceProcess implements AutoCloseable {
         private final String module;
         private Path jar;
         private int port;
+        private boolean managementInterface = true;
+        private int managementPort;
         private final Map<String, String> env = new LinkedHashMap<>();
         private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
         private String readyPath = "/q/health/ready";
@@ -190,6 +207,21 @@ public final class ServiceProcess implements AutoCloseable {
         /** 0 (the default) picks a free port. */
         public Builder port(int port) {
             this.port = port;
+            return this;
+        }
+
+        /** The management interface's port ({@code QUARKUS_MANAGEMENT_PORT}); 0 (the default) picks a free one. */
+        public Builder managementPort(int port) {
+            this.managementPort = port;
+            return this;
+        }
+
+        /**
+         * Health is served on the service port, not on a management interface: the simulator's case,
+         * which stands in for PVE and is no Sandplane service.
+         */
+        public Builder healthOnServicePort() {
+            this.managementInterface = false;
             return this;
         }
 

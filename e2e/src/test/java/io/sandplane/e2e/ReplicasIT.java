@@ -135,7 +135,7 @@ class ReplicasIT {
 
     /** {@code reaper_actions_total{rule="ttl",outcome="done"}} of one reaper replica, all verbs together. */
     private double ttlActionsDone(int replica) {
-        String metrics = get(topology.process(Service.REAPER, replica).url() + "/q/metrics");
+        String metrics = get(topology.process(Service.REAPER, replica).managementUrl() + "/q/metrics");
         return metrics.lines().filter(l -> l.startsWith("reaper_actions_total{") && l.contains("rule=\"ttl\"")
                 && l.contains("outcome=\"done\"")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }

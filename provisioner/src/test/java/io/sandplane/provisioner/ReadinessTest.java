@@ -9,6 +9,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.simulator.Fault;
+import io.sandplane.devsupport.test.ManagementInterface;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.devsupport.test.PveSimulatorResource;
 import io.sandplane.devsupport.test.ReadinessProbe;
@@ -23,8 +24,15 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PveSimulatorResource.class, scope = TestResourceScope.GLOBAL)
 class ReadinessTest {
 
-    @TestHTTPResource("/q/health/ready")
+    /** The management interface's root, {@code http://localhost:<management port>/q/}. */
+    @TestHTTPResource(value = "/", management = true)
+    URI management;
+
+    @TestHTTPResource(value = "health/ready", management = true)
     URI ready;
+
+    @TestHTTPResource("/")
+    URI service;
 
     @BeforeEach
     void freshSimulator() {
@@ -33,12 +41,12 @@ class ReadinessTest {
 
     @Test
     void isLive() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get(management.resolve("health/live")).then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
     void isReadyWhenTheDatabaseAndPveAnswer() {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get(ready).then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("Database connections health check"))
                 .body("checks.name", hasItem("PVE API"));
@@ -59,5 +67,10 @@ class ReadinessTest {
         }
         Sim.fresh();
         ReadinessProbe.awaitStatus(ready, 200, Duration.ofSeconds(30));
+    }
+
+    @Test
+    void servesHealthAndMetricsOnTheManagementPortOnly() {
+        System.out.println(ManagementInterface.assertServedOnlyThere(service, management));
     }
 }

@@ -8,6 +8,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sandplane.devsupport.test.ManagementInterface;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.devsupport.test.ReadinessProbe;
 import java.net.URI;
@@ -17,17 +18,24 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
 class ReadinessTest {
 
-    @TestHTTPResource("/q/health/ready")
+    /** The management interface's root, {@code http://localhost:<management port>/q/}. */
+    @TestHTTPResource(value = "/", management = true)
+    URI management;
+
+    @TestHTTPResource(value = "health/ready", management = true)
     URI ready;
+
+    @TestHTTPResource("/")
+    URI service;
 
     @Test
     void isLive() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get(management.resolve("health/live")).then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
     void isReadyWhenTheDatabaseAnswers() {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get(ready).then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("Database connections health check"));
     }
@@ -35,5 +43,10 @@ class ReadinessTest {
     @Test
     void isNotReadyWhileTheDatabaseIsDownAndRecoversWithoutARestart() {
         ReadinessProbe.assertFollowsDatabase(ready);
+    }
+
+    @Test
+    void servesHealthAndMetricsOnTheManagementPortOnly() {
+        System.out.println(ManagementInterface.assertServedOnlyThere(service, management));
     }
 }

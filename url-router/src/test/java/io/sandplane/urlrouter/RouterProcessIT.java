@@ -53,7 +53,7 @@ class RouterProcessIT {
             assertThat(proxy.get("127.0.0.1:" + router.proxyPort(), "/internal/sandboxes/" + s.id() + "/services",
                     Map.of("X-Sandplane-Internal-Token", SharedUrlRouter.INTERNAL_TOKEN)).status()).isEqualTo(404);
             assertThat(proxy.get("127.0.0.1:" + router.proxyPort(), "/q/health/ready").status()).isEqualTo(404);
-            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(router.internalUrl() + "/q/metrics")).build(),
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(router.managementUrl() + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             // Forwarded requests are counted by the latency timer: the two series are the same number.
             double forwarded = sample(metrics, "sandplane_proxy_requests_total\\{outcome=\"forwarded\"[^}]*} (\\S+)");
@@ -156,7 +156,7 @@ class RouterProcessIT {
             assertThat(connect.json().getString("type")).isEqualTo("urn:sandplane:problem:gateway-timeout");
             assertThat(connectTook).isBetween(Duration.ofMillis(900), Duration.ofSeconds(10));
 
-            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(router.url() + "/q/metrics")).build(),
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(router.managementUrl() + "/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).containsPattern("sandplane_proxy_requests_total\\{outcome=\"gateway_timeout\"[^}]*} 2\\.0");
         }

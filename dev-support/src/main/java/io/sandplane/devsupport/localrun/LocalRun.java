@@ -69,6 +69,9 @@ public final class LocalRun {
             if (s != Service.PVE_SIMULATOR || realPveUrl == null) {
                 ports.put(s.module(), s.defaultPort());
             }
+            if (s.defaultManagementPort() != 0) {
+                ports.put(s.module() + " management (health, metrics)", s.defaultManagementPort());
+            }
         }
         ports.put("url-router proxy", Topology.DEFAULT_PROXY_PORT);
         PortCheck.requireFree(ports);

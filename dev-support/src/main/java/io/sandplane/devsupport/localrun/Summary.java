@@ -2,9 +2,19 @@ package io.sandplane.devsupport.localrun;
 
 import io.sandplane.devsupport.topology.Topology;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Collectors;
 
 /** What the local run prints once everything is ready. */
 record Summary(String apiUrl, String operatorToken, String teamApiKey, String publicDomain, Path home, String realPveUrl) {
+
+    /** e.g. {@code 9080 sandbox-api, 9081 provisioner, …}. */
+    private static String managementPorts() {
+        return Arrays.stream(Topology.Service.values()).filter(s -> s.defaultManagementPort() != 0)
+                .sorted(Comparator.comparingInt(Topology.Service::defaultManagementPort))
+                .map(s -> s.defaultManagementPort() + " " + s.module()).collect(Collectors.joining(", "));
+    }
 
     String render() {
         String pve = realPveUrl != null ? realPveUrl + " (real PVE)"
@@ -15,6 +25,8 @@ record Summary(String apiUrl, String operatorToken, String teamApiKey, String pu
 
                   API             %1$s
                   Swagger UI      %1$s/q/swagger-ui
+                  Health, metrics http://127.0.0.1:<port>/q/health and /q/metrics on the management ports
+                                  %8$s
                   Sandbox URLs    http://port-<port>-vm-<vmid>.%2$s
                   PVE             %3$s
                   Logs            %4$s/logs/<service>.log
@@ -32,6 +44,6 @@ record Summary(String apiUrl, String operatorToken, String teamApiKey, String pu
                   http://port-39378-vm-<vmid>.%2$s/?sandplane_token=<accessToken>
 
                 Ctrl-C stops everything; the data stays in %4$s for the next run.
-                """.formatted(apiUrl, publicDomain, pve, home, operatorToken, teamApiKey, Bootstrap.TEAM);
+                """.formatted(apiUrl, publicDomain, pve, home, operatorToken, teamApiKey, Bootstrap.TEAM, managementPorts());
     }
 }

@@ -50,7 +50,7 @@ public final class SharedSimulator {
 
     public static synchronized SharedSimulator get() {
         if (instance == null) {
-            ServiceProcess p = ServiceProcess.of("pve-simulator")
+            ServiceProcess p = ServiceProcess.of("pve-simulator").healthOnServicePort()
                     .env("SIM_TOKENS", TOKEN)
                     .env("SIM_LATENCY_AUTH_FAILURE", "0ms")
                     .start();
@@ -72,7 +72,7 @@ public final class SharedSimulator {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create a file for the simulator's certificate", e);
             }
-            ServiceProcess p = ServiceProcess.of("pve-simulator").https(true)
+            ServiceProcess p = ServiceProcess.of("pve-simulator").healthOnServicePort().https(true)
                     .env("SIM_TOKENS", TOKEN)
                     .env("SIM_LATENCY_AUTH_FAILURE", "0ms")
                     .env("SIM_TLS", "true")

@@ -16,10 +16,11 @@ import java.util.regex.Pattern;
 /**
  * One url-router per test JVM, run from its built jar ({@code url-router/target/quarkus-app}) as
  * its own process over the shared PostgreSQL, started on first use and stopped when the JVM exits.
- * It serves its internal API on {@link #internalUrl()} and the proxy on {@link #proxyUrl()}, for
- * the shared provisioner's public domain ({@code sandplane.localhost:8088}, whatever port the proxy
- * really listens on): connect to the proxy URL and send {@link #publicHost(int, int)} (or the host
- * of a stored service URL) as the Host header. Wake-on-HTTP goes to {@link SharedProvisioner}.
+ * It serves its internal API on {@link #internalUrl()}, health and metrics on {@link #managementUrl()}
+ * and the proxy on {@link #proxyUrl()}, for the shared provisioner's public domain
+ * ({@code sandplane.localhost:8088}, whatever port the proxy really listens on): connect to the
+ * proxy URL and send {@link #publicHost(int, int)} (or the host of a stored service URL) as the
+ * Host header. Wake-on-HTTP goes to {@link SharedProvisioner}.
  */
 public final class SharedUrlRouter {
 
@@ -56,9 +57,14 @@ public final class SharedUrlRouter {
         return instance;
     }
 
-    /** Base URL of the internal API, health and metrics. */
+    /** Base URL of the internal API. */
     public String internalUrl() {
         return process.url();
+    }
+
+    /** Base URL of health and metrics (the management interface). */
+    public String managementUrl() {
+        return process.managementUrl();
     }
 
     /** Where to connect for proxy requests (send the Host header from {@link #publicHost}). */
@@ -91,7 +97,7 @@ public final class SharedUrlRouter {
      */
     public static int proxyPort(ServiceProcess router) {
         try {
-            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(router.url() + "/q/health/ready")).build(),
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(router.managementUrl() + "/q/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
             Matcher port = PROXY_PORT.matcher(ready.body());
             if (!port.find()) {

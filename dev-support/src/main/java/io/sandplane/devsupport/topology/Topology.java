@@ -26,20 +26,31 @@ import java.util.Objects;
  */
 public final class Topology implements AutoCloseable {
 
-    /** The processes of a topology, in start order. */
+    /**
+     * The processes of a topology, in start order, with their usual ports: the API (or internal API)
+     * port, and the management port (health, metrics) 1000 above it. The simulator has no
+     * management interface.
+     */
     public enum Service {
-        PVE_SIMULATOR("pve-simulator", 8006),
-        PROVISIONER("provisioner", 8081),
-        URL_ROUTER("url-router", 8083),
-        REAPER("reaper", 8082),
-        SANDBOX_API("sandbox-api", 8080);
+        PVE_SIMULATOR("pve-simulator", 8006, 0),
+        PROVISIONER("provisioner", 8081, 9081),
+        URL_ROUTER("url-router", 8083, 9083),
+        REAPER("reaper", 8082, 9082),
+        SANDBOX_API("sandbox-api", 8080, 9080);
 
         private final String module;
         private final int defaultPort;
+        private final int defaultManagementPort;
 
-        Service(String module, int defaultPort) {
+        Service(String module, int defaultPort, int defaultManagementPort) {
             this.module = module;
             this.defaultPort = defaultPort;
+            this.defaultManagementPort = defaultManagementPort;
+        }
+
+        /** 0 for the simulator, whose health is on its service port. */
+        public int defaultManagementPort() {
+            return defaultManagementPort;
         }
 
         public String module() {
@@ -106,13 +117,18 @@ public final class Topology implements AutoCloseable {
 
     private ServiceProcess process(Service service, int replica, int port) {
         String name = replicaCount(service) > 1 ? service.module() + "-" + (replica + 1) : service.module();
-        return ServiceProcess.of(service.module())
+        ServiceProcess.Builder process = ServiceProcess.of(service.module())
                 .port(port)
                 .env(environment(service, replica))
                 .jvmOptions(config.jvmOptions)
                 .logFile(config.logDirectory.resolve(name + ".log"))
-                .startTimeout(config.startTimeout)
-                .build();
+                .startTimeout(config.startTimeout);
+        if (service == Service.PVE_SIMULATOR) {
+            process.healthOnServicePort();
+        } else if (config.fixedPorts) {
+            process.managementPort(service.defaultManagementPort() + 10 * replica);
+        }
+        return process.build();
     }
 
     private Map<String, String> environment(Service service, int replica) {
@@ -274,7 +290,7 @@ public final class Topology implements AutoCloseable {
             }
         }
 
-        /** The usual ports (8080-8083, proxy 8088, simulator 8006) instead of free random ones. */
+        /** The usual ports (8080-8083, management 9080-9083, proxy 8088, simulator 8006) instead of free random ones. */
         public Builder fixedPorts(boolean fixed) {
             this.fixedPorts = fixed;
             return this;

@@ -84,7 +84,7 @@ public final class E2eTopology {
     /** The status of {@code GET /q/health/ready} of a process, or -1 when it does not answer. */
     public static int readiness(ServiceProcess process) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(process.url() + "/q/health/ready"))
+            return HTTP.send(HttpRequest.newBuilder(URI.create(process.managementUrl() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;

@@ -11,8 +11,8 @@ public final class Teams {
     private Teams() {
     }
 
-    /** A team: its slug and an API key of it. */
-    public record Team(String slug, String key) {
+    /** A team: its slug and an API key of it (the key and its id). */
+    public record Team(String slug, String key, String keyId) {
     }
 
     static Builder builder(Api api, String operatorToken) {
@@ -60,7 +60,7 @@ public final class Teams {
             if (key.status() != 201) {
                 throw new AssertionError("create a key of " + s + ": " + key);
             }
-            return new Team(s, key.json().path("key").asText());
+            return new Team(s, key.json().path("key").asText(), key.json().path("id").asText());
         }
     }
 }

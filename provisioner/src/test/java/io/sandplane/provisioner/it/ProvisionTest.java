@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.simulator.RecordedCall;
 import io.sandplane.devsupport.simulator.SimGuest;
@@ -20,6 +21,7 @@ import io.sandplane.provisioner.support.Fixtures;
 import io.sandplane.provisioner.support.InternalApi;
 import io.sandplane.provisioner.support.Sim;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +32,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = PveSimulatorResource.class, scope = TestResourceScope.GLOBAL)
 class ProvisionTest {
+
+    /** Prometheus metrics, on the management interface. */
+    @TestHTTPResource(value = "metrics", management = true)
+    URI metricsUrl;
 
     @Inject
     Fixtures fixtures;
@@ -90,7 +96,7 @@ class ProvisionTest {
     @Test
     void startsArePublishedAsMetrics() {
         InternalApi.provision(fixtures.sandbox().insert());
-        String metrics = io.restassured.RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = io.restassured.RestAssured.get(metricsUrl).then().statusCode(200).extract().asString();
         assertThat(metrics)
                 .contains("sandplane_provision_duration_seconds_count{outcome=\"running\",provider=\"pve-lxc\"}")
                 .contains("sandplane_provision_step_seconds_bucket{step=\"CLONED\"")

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.simulator.Fault;
 import io.sandplane.devsupport.simulator.SharedSimulator;
@@ -23,6 +24,7 @@ import io.sandplane.provisioner.support.Sim;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +37,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = PveSimulatorResource.class, scope = TestResourceScope.GLOBAL)
 class SecretsTest {
+
+    /** Prometheus metrics, on the management interface. */
+    @TestHTTPResource(value = "metrics", management = true)
+    URI metricsUrl;
 
     private static final String SECRET = SharedSimulator.TOKEN_SECRET;
 
@@ -57,7 +63,7 @@ class SecretsTest {
         Sim.control().addFault(Fault.error("GET", "/version", 596, "Connection timed out"));
         String health = InternalApi.request().get("/internal/provider/health").asString();
         assertThat(health).contains("596").doesNotContain(SECRET);
-        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+        String metrics = io.restassured.RestAssured.get(metricsUrl).asString();
         assertThat(metrics).contains("sandplane_pve_call").doesNotContain(SECRET);
 
         Path log = Path.of("target/provisioner-test.log");

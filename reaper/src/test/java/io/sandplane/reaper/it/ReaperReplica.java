@@ -54,7 +54,7 @@ final class ReaperReplica implements AutoCloseable {
     }
 
     URI ready() {
-        return URI.create(process.url() + "/q/health/ready");
+        return URI.create(process.managementUrl() + "/q/health/ready");
     }
 
     JsonPath status() {
@@ -79,7 +79,7 @@ final class ReaperReplica implements AutoCloseable {
     }
 
     String metrics() {
-        return given().baseUri(process.url()).get("/q/metrics").then().statusCode(200).extract().asString();
+        return given().baseUri(process.managementUrl()).get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     /** SIGKILL, like a crashed node. */

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.model.entity.Sandbox;
@@ -17,6 +18,7 @@ import io.sandplane.model.lifecycle.TtlAction;
 import io.sandplane.reaper.config.ReaperConfig;
 import io.sandplane.reaper.testing.Fixtures;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
 class PassWithoutProvisionerTest {
+
+    /** Prometheus metrics, on the management interface. */
+    @TestHTTPResource(value = "metrics", management = true)
+    URI metricsUrl;
 
     @Inject
     Fixtures fixtures;
@@ -61,7 +67,7 @@ class PassWithoutProvisionerTest {
                 .body("lastPass.outcome", equalTo("FAILED"))
                 .body("lastSuccessfulPassAt", equalTo(null));
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
         assertThat(metrics).contains("reaper_pass_duration_seconds_count{outcome=\"failed\"")
                 .contains("reaper_leader 1.0");
     }

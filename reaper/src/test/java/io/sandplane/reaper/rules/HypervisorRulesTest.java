@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.provisioner.SharedProvisionerResource;
 import io.sandplane.devsupport.simulator.Fault;
@@ -20,6 +21,7 @@ import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.reaper.testing.Fixtures;
 import io.sandplane.reaper.testing.World;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +36,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
 @WithTestResource(value = SharedProvisionerResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class HypervisorRulesTest {
+
+    /** Prometheus metrics, on the management interface. */
+    @TestHTTPResource(value = "metrics", management = true)
+    URI metricsUrl;
 
     private static final Duration PAST_GRACE = Duration.ofMinutes(11);
 
@@ -229,7 +235,7 @@ class HypervisorRulesTest {
         assertThat(metrics()).contains("reaper_actions_total{action=\"delete\",outcome=\"dry-run\",rule=\"ttl\"}");
     }
 
-    private static String metrics() {
-        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+    private String metrics() {
+        return given().get(metricsUrl).then().statusCode(200).extract().asString();
     }
 }

@@ -26,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Operator API: teams, quotas, API keys. Needs {@code Authorization: Bearer $SANDPLANE_OPERATOR_TOKEN}. */
 @Path("/api/admin/teams")
+@CalledWith(Credential.OPERATOR_TOKEN)
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "admin")

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Open endpoints a frontend reads before it has a sandbox (cmux-api.md §1.3, §1.4). */
 @Path("/api")
+@CalledWith(Credential.NONE)
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "config")

@@ -50,6 +50,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The public sandbox API, and cmux's routes under the same path. Every call needs a team API key. */
 @Path("/api/sandboxes")
+@CalledWith(Credential.TEAM_KEY)
 @Produces(MediaType.APPLICATION_JSON)
 @RunOnVirtualThread
 @Tag(name = "sandboxes")

@@ -1,5 +1,7 @@
 package io.sandplane.model.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.sandplane.model.internal.InternalOnly;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -25,6 +27,8 @@ import jakarta.ws.rs.core.MediaType;
  * (PVE's message in {@code detail}); 503 + Retry-After when PVE is unreachable or calls to it are
  * suspended by the circuit breaker.
  */
+@InternalOnly
+@RegisterForReflection
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)

@@ -1,5 +1,7 @@
 package io.sandplane.model.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.sandplane.model.internal.InternalOnly;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,6 +14,8 @@ import jakarta.ws.rs.core.MediaType;
  * The reaper's internal API, for operators and tooling: what the reaper is doing, and a pass on
  * demand (for instance a dry-run to see what the next pass would do). Served by the reaper.
  */
+@InternalOnly
+@RegisterForReflection
 @Path("/internal/reaper")
 @Produces(MediaType.APPLICATION_JSON)
 public interface ReaperApi {

@@ -1,5 +1,7 @@
 package io.sandplane.model.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.sandplane.model.internal.InternalOnly;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -16,6 +18,8 @@ import java.util.List;
  * The url-router's internal API: which ports of a sandbox the proxy serves, with which auth, under
  * which URL. Served by url-router, used by sandbox-api.
  */
+@InternalOnly
+@RegisterForReflection
 @Path("/internal/sandboxes/{id}/services")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
