@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Micrometer meters of the proxy (exposed on 8083 at /q/metrics). */
+/** Micrometer meters of the proxy (exposed on the management port, 9083, at /q/metrics). */
 @ApplicationScoped
 public class ProxyMetrics {
 
