@@ -151,6 +151,7 @@ public class SandboxResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}/ttl")
     @Operation(summary = "Extend the TTL (keepalive)", description = "expiresAt = now + ttlSeconds (default: the sandbox's TTL).")
     public SandboxView extendTtl(@PathParam("id") String id, ExtendTtlRequest body) {

@@ -1,0 +1,47 @@
+package io.sandplane.sandboxapi.rest;
+
+import io.sandplane.model.problem.Problem;
+import io.sandplane.model.problem.ProblemExceptionMappers;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * The media type of a request's body, settled before routing: a body must say it is JSON; a request
+ * without a body needs to say nothing.
+ */
+public class RequestBodyType {
+
+    /**
+     * A request without a body has nothing to decode, so whatever type it names (or none: {@code curl -X POST})
+     * does not matter: it reaches its endpoint as an empty JSON body, which the endpoint reads as "nothing given"
+     * (the TTL keepalive) or refuses with a 400 that names what is missing, never a 415. A body without a
+     * Content-Type is a 415: the JSON endpoints would otherwise read it as JSON unasked.
+     */
+    @ServerRequestFilter(preMatching = true)
+    public Response settle(ContainerRequestContext request) {
+        if (!hasBody(request)) {
+            request.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
+            return null;
+        }
+        if (request.getHeaderString(HttpHeaders.CONTENT_TYPE) == null) {
+            return unsupported(request, "a request body needs Content-Type: application/json");
+        }
+        return null;
+    }
+
+    /** HTTP/1.1 (RFC 9112 §6.3): a request has a body only with a Transfer-Encoding or a non-zero Content-Length. */
+    static boolean hasBody(ContainerRequestContext request) {
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        return request.getHeaderString("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
+    }
+
+    private static Response unsupported(ContainerRequestContext request, String detail) {
+        return ProblemExceptionMappers.respond(new Problem(Problem.TYPE_BASE + "unsupported-media-type",
+                "Unsupported Media Type", 415, detail, request.getUriInfo().getPath(), List.of(), Map.of()));
+    }
+}
