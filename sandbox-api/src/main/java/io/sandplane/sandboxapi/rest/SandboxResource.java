@@ -36,6 +36,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -45,6 +46,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -62,6 +64,8 @@ import org.jboss.logging.Logger;
 public class SandboxResource {
 
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Read from all of the request's headers (not as a @HeaderParam, which shows an empty one as absent). */
+    private static final String IDEMPOTENCY_KEY_DOC = "1-255 visible ASCII characters, one header";
     private static final Logger LOG = Logger.getLogger(SandboxResource.class);
 
     private final CurrentCaller caller;
@@ -96,9 +100,10 @@ public class SandboxResource {
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body")
     @APIResponse(responseCode = "429", description = "quota or start rate exhausted")
     @APIResponse(responseCode = "503", description = "provisioner unreachable")
-    public Response create(CreateSandboxRequest body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
+    @Parameter(name = IDEMPOTENCY_KEY, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC)
+    public Response create(CreateSandboxRequest body, @Context HttpHeaders headers) {
         long arrived = arrival.nanos(System.nanoTime());
-        var key = requests.idempotencyKey(idempotencyKey);
+        var key = requests.idempotencyKey(headers.getRequestHeader(IDEMPOTENCY_KEY));
         StartResult result = starter.start(caller.get(), requests.plan(body, "api", key), key);
         Response.ResponseBuilder response = Response.status(result.running() ? 201 : 202).entity(result.sandbox());
         return started(response, result, arrived).location(URI.create("/api/sandboxes/" + result.sandbox().id())).build();
@@ -287,9 +292,11 @@ public class SandboxResource {
     @Path("/start")
     @Tag(name = "cmux")
     @Operation(summary = "cmux: start a sandbox", description = "cmux's StartSandboxBody; fields Sandplane has no use for are ignored.")
-    public Response cmuxStart(StartSandboxBody body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
+    @Parameter(name = IDEMPOTENCY_KEY, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC)
+    public Response cmuxStart(StartSandboxBody body, @Context HttpHeaders headers) {
         long arrived = arrival.nanos(System.nanoTime());
-        CmuxFacade.Started started = cmux.start(caller.get(), body, requests.idempotencyKey(idempotencyKey));
+        var key = requests.idempotencyKey(headers.getRequestHeader(IDEMPOTENCY_KEY));
+        CmuxFacade.Started started = cmux.start(caller.get(), body, key);
         return started(Response.ok(started.response()), started.result(), arrived).build();
     }
 

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -48,12 +49,15 @@ public final class RawHttp {
 
     /**
      * Sends {@code method path} with the given header lines (each {@code "Name: value"}, written as
-     * they are) and body, with {@code Connection: close}, and reads the whole answer.
+     * they are; a {@code Host} line replaces the server's own) and body, with {@code Connection: close},
+     * and reads the whole answer.
      */
     public static Response send(URI server, String method, String path, byte[] body, String... headerLines) {
-        StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(server.getHost()).append(':').append(server.getPort()).append("\r\n")
-                .append("Connection: close\r\n");
+        StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+        if (Arrays.stream(headerLines).noneMatch(line -> line.regionMatches(true, 0, "Host:", 0, 5))) {
+            head.append("Host: ").append(server.getHost()).append(':').append(server.getPort()).append("\r\n");
+        }
+        head.append("Connection: close\r\n");
         for (String line : headerLines) {
             head.append(line).append("\r\n");
         }
@@ -61,14 +65,21 @@ public final class RawHttp {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
         head.append("\r\n");
+        byte[] start = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return sendRaw(server, body == null ? start : concat(start, body));
+    }
+
+    public static Response send(URI server, String method, String path, String body, String... headerLines) {
+        return send(server, method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), headerLines);
+    }
+
+    /** Writes {@code request} as it is and reads the whole answer. */
+    public static Response sendRaw(URI server, byte[] request) {
         try (Socket socket = new Socket(server.getHost(), server.getPort())) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             try {
-                out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-                if (body != null) {
-                    out.write(body);
-                }
+                out.write(request);
                 out.flush();
             } catch (IOException refused) {
                 // The server answered and closed before taking everything (e.g. a body over its limit): read its answer.
@@ -79,27 +90,10 @@ public final class RawHttp {
         }
     }
 
-    public static Response send(URI server, String method, String path, String body, String... headerLines) {
-        return send(server, method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), headerLines);
-    }
-
-    public static Response sendHost(URI server, String host, String method, String path, String body, String... headerLines) {
-        StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ").append(host)
-                .append("\r\nConnection: close\r\n");
-        for (String line : headerLines) head.append(line).append("\r\n");
-        head.append("Content-Length: ").append(body.length()).append("\r\n\r\n").append(body);
-        return sendRaw(server, head.toString());
-    }
-
-    public static Response sendRaw(URI server, String raw) {
-        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
-            socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().flush();
-            return read(socket.getInputStream());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private static Response read(InputStream in) throws IOException {
@@ -115,7 +109,7 @@ public final class RawHttp {
             int colon = lines[i].indexOf(':');
             headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
         }
-        byte[] body = java.util.Arrays.copyOfRange(all, end + 4, all.length);
+        byte[] body = Arrays.copyOfRange(all, end + 4, all.length);
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = dechunk(body);
         }
