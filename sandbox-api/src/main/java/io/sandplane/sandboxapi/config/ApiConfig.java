@@ -19,6 +19,13 @@ public interface ApiConfig {
     /** {@code SANDPLANE_PROVIDER}: the provider new sandboxes run on and the config endpoint reports. */
     String provider();
 
+    /**
+     * {@code SANDPLANE_API_PUBLIC_URL}: where clients reach this API (scheme, host, port, any path prefix a
+     * proxy adds); the base of the absolute URLs the API hands out, e.g. {@code Location}.
+     */
+    @WithDefault("http://localhost:8080")
+    String publicUrl();
+
     Limits limits();
 
     Quotas quotas();

@@ -41,7 +41,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -77,9 +76,11 @@ public class SandboxResource {
     private final EventFeed feed;
     private final ApiConfig config;
     private final ArrivalTime arrival;
+    private final PublicApiUrl publicUrl;
 
     public SandboxResource(CurrentCaller caller, StartRequests requests, SandboxStarter starter, SandboxQueries queries,
-            SandboxCommands commands, CmuxFacade cmux, EventFeed feed, ApiConfig config, ArrivalTime arrival) {
+            SandboxCommands commands, CmuxFacade cmux, EventFeed feed, ApiConfig config, ArrivalTime arrival,
+            PublicApiUrl publicUrl) {
         this.caller = caller;
         this.requests = requests;
         this.starter = starter;
@@ -89,6 +90,7 @@ public class SandboxResource {
         this.feed = feed;
         this.config = config;
         this.arrival = arrival;
+        this.publicUrl = publicUrl;
     }
 
     @POST
@@ -106,7 +108,7 @@ public class SandboxResource {
         var key = requests.idempotencyKey(headers.getRequestHeader(IDEMPOTENCY_KEY));
         StartResult result = starter.start(caller.get(), requests.plan(body, "api", key), key);
         Response.ResponseBuilder response = Response.status(result.running() ? 201 : 202).entity(result.sandbox());
-        return started(response, result, arrived).location(URI.create("/api/sandboxes/" + result.sandbox().id())).build();
+        return started(response, result, arrived).location(publicUrl.of("/api/sandboxes/" + result.sandbox().id())).build();
     }
 
     @GET
