@@ -61,6 +61,22 @@ public interface ApiConfig {
         @WithDefault("4096")
         int metadataMaxBytes();
 
+        /**
+         * {@code SANDPLANE_API_LIMITS_MAX_REQUEST_LINE_BYTES}: method, target (path and query) and version;
+         * a longer one is a 414 problem. The HTTP server's own wall ({@code quarkus.http.limits.max-initial-line-length})
+         * stands well above it.
+         */
+        @WithDefault("8192")
+        int maxRequestLineBytes();
+
+        /** {@code SANDPLANE_API_LIMITS_MAX_HEADER_BYTES}: all header lines together; more is a 431 problem. */
+        @WithDefault("20480")
+        int maxHeaderBytes();
+
+        /** {@code SANDPLANE_API_LIMITS_MAX_BODY_BYTES}: a request body; more is a 413 problem. */
+        @WithDefault("10485760")
+        long maxBodyBytes();
+
         @WithDefault("50")
         int defaultPageSize();
 

@@ -93,7 +93,7 @@ public class ProblemExceptionMappers {
             default -> e.getMessage();
         };
         Response.ResponseBuilder builder = Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(new Problem(Problem.TYPE_BASE + slug(title), title, status, detail, path(uri), List.of(), Map.of()));
+                .entity(new Problem(Problem.TYPE_BASE + Problem.slug(title), title, status, detail, path(uri), List.of(), Map.of()));
         e.getResponse().getHeaders().forEach((name, values) -> {
             if (name.equalsIgnoreCase("Allow") || name.equalsIgnoreCase("Retry-After") || name.equalsIgnoreCase("WWW-Authenticate")) {
                 values.forEach(v -> builder.header(name, v));
@@ -153,10 +153,6 @@ public class ProblemExceptionMappers {
 
     private static String path(UriInfo uri) {
         return uri == null ? null : "/" + uri.getPath().replaceFirst("^/", "");
-    }
-
-    private static String slug(String title) {
-        return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
     }
 
     private static String jsonPath(JsonMappingException e) {
