@@ -123,14 +123,17 @@ public class ProblemExceptionMappers {
 
     /**
      * A failure to reach PostgreSQL anywhere in the cause chain: SQLState class 08 (connection
-     * exception) or a transient connection failure (e.g. the pool timing out on new connections).
+     * exception), 57P01-57P03 (the server is shutting down, crashed, or not yet accepting
+     * connections: what a pooled connection gets when PostgreSQL stops under it), or a transient
+     * connection failure (e.g. the pool timing out on new connections).
      */
     static boolean databaseUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLTransientConnectionException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[123]"))) {
                 return true;
             }
         }
