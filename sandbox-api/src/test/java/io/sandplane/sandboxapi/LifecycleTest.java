@@ -169,6 +169,25 @@ class LifecycleTest {
         assertThat(rows.find(id).expiresAt).isBetween(before.plusSeconds(3600), Instant.now().plusSeconds(3600));
     }
 
+    /** HTTP/2 frames a body without a length: a keepalive there (no body, so no Content-Length either) still works. */
+    @Test
+    void aKeepaliveOverHttp2NeedsNoBodyEither() throws Exception {
+        TestTeam team = TestTeam.create();
+        String id = rows.insert(team.id(), SandboxStatus.RUNNING);
+        java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+        // h2c: the first request upgrades the connection
+        var health = h2.send(java.net.http.HttpRequest.newBuilder(root.resolve("/api/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        Instant before = Instant.now();
+        var keepalive = h2.send(java.net.http.HttpRequest.newBuilder(root.resolve("/api/sandboxes/" + id + "/ttl"))
+                .header("Authorization", "Bearer " + team.key()).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(keepalive.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(keepalive.statusCode()).as(keepalive.body()).isEqualTo(200);
+        assertThat(rows.find(id).expiresAt).isAfterOrEqualTo(before.plusSeconds(3600));
+    }
+
     @Test
     void aTtlBodyWithoutAContentTypeIs415() {
         TestTeam team = TestTeam.create();

@@ -13,6 +13,9 @@ import io.sandplane.sandboxapi.support.SandboxRows;
 import io.sandplane.sandboxapi.support.TestTeam;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +82,30 @@ class RequestCharsetTest {
                 "Authorization: Bearer " + team.key(), "Content-Type: " + contentType);
         assertThat(r.status()).as(r.text()).isEqualTo(202);
         assertThat(r.json().path("metadata").path("who").asText()).isEqualTo("Zoë");
+    }
+
+    /** HTTP/2 sends a body of unknown length without Content-Length or Transfer-Encoding: its type still counts. */
+    @Test
+    void aStreamedHttp2BodyIsCheckedLikeAnyOther() throws Exception {
+        TestTeam team = TestTeam.create();
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        h2.send(HttpRequest.newBuilder(root.resolve("/api/health")).build(), HttpResponse.BodyHandlers.discarding());
+        java.util.function.Function<String, HttpResponse<String>> start = contentType -> {
+            try {
+                return h2.send(HttpRequest.newBuilder(root.resolve("/api/sandboxes"))
+                        .header("Authorization", "Bearer " + team.key()).header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofString("{\"wait\":false}")))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        HttpResponse<String> text = start.apply("text/plain");
+        assertThat(text.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(text.statusCode()).as(text.body()).isEqualTo(415);
+        assertThat(start.apply("application/json; charset=utf-16").statusCode()).isEqualTo(415);
+        assertThat(rows.count(team.id())).isZero();
+        assertThat(start.apply("application/json").statusCode()).isEqualTo(202);
     }
 
     @Test

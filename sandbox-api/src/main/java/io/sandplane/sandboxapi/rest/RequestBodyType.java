@@ -3,6 +3,8 @@ package io.sandplane.sandboxapi.rest;
 import io.sandplane.model.InvalidValueException;
 import io.sandplane.model.problem.Problem;
 import io.sandplane.model.problem.ProblemExceptionMappers;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -27,14 +29,15 @@ public class RequestBodyType {
      * Whether the type is JSON at all is left to each endpoint's {@code @Consumes}.
      */
     @ServerRequestFilter(preMatching = true)
-    public Response settle(ContainerRequestContext request) {
-        if (!hasBody(request)) {
+    public Response settle(ContainerRequestContext request, HttpServerRequest http) {
+        Body body = body(request, http.version());
+        if (body == Body.NONE) {
             request.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, MediaType.APPLICATION_JSON);
             return null;
         }
         String contentType = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
         if (contentType == null) {
-            return unsupported(request, "a request body needs Content-Type: application/json");
+            return body == Body.PRESENT ? unsupported(request, "a request body needs Content-Type: application/json") : null;
         }
         MediaType type;
         try {
@@ -50,15 +53,29 @@ public class RequestBodyType {
         return null;
     }
 
+    private enum Body {
+        NONE, PRESENT, UNKNOWN
+    }
+
+    /**
+     * HTTP/1.1 (RFC 9112 §6.3): a request has a body only with a Transfer-Encoding or a non-zero Content-Length.
+     * HTTP/2 frames a body without either: there only a Content-Length says, and without one the request is left
+     * as it came.
+     */
+    private static Body body(ContainerRequestContext request, HttpVersion version) {
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            return length.trim().equals("0") ? Body.NONE : Body.PRESENT;
+        }
+        if (version == HttpVersion.HTTP_2) {
+            return Body.UNKNOWN;
+        }
+        return request.getHeaderString("Transfer-Encoding") != null ? Body.PRESENT : Body.NONE;
+    }
+
     private static String unquoted(String value) {
         String v = value.trim();
         return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
-    }
-
-    /** HTTP/1.1 (RFC 9112 §6.3): a request has a body only with a Transfer-Encoding or a non-zero Content-Length. */
-    static boolean hasBody(ContainerRequestContext request) {
-        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
-        return request.getHeaderString("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
     }
 
     private static Response unsupported(ContainerRequestContext request, String detail) {

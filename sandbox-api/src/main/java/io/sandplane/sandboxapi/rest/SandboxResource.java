@@ -63,7 +63,10 @@ import org.jboss.logging.Logger;
 public class SandboxResource {
 
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-    /** Read from all of the request's headers (not as a @HeaderParam, which shows an empty one as absent). */
+    /**
+     * The header as OpenAPI shows it. The starts read it from all of the request's headers, not as a
+     * {@code @HeaderParam}, which shows an empty one as absent and a second one not at all.
+     */
     private static final String IDEMPOTENCY_KEY_DOC = "1-255 visible ASCII characters, one header";
     private static final Logger LOG = Logger.getLogger(SandboxResource.class);
 
