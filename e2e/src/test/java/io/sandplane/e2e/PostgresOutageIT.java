@@ -85,7 +85,7 @@ class PostgresOutageIT {
         assertThat(list.json().path("sandboxes").findValuesAsText("id")).containsExactly(id);
         Answer exec = api.post("/api/sandboxes/" + id + "/exec", team.key(), Json.object().put("command", "echo still-here"));
         assertThat(exec.status()).as(exec.toString()).isEqualTo(200);
-        assertThat(exec.json().path("stdout").asText()).isEqualTo("still-here");
+        assertThat(exec.json().path("stdout").asText()).isEqualTo("still-here\n");
         assertThat(topology.proxy().get(vscode, "/", Map.of("X-Sandplane-Token", token)).status()).isEqualTo(200);
         Answer another = api.post("/api/sandboxes", team.key(), Starts.body().ttlAction("delete").json());
         assertThat(another.status()).as("a start after the outage: " + another).isEqualTo(201);

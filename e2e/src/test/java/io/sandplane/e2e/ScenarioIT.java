@@ -78,7 +78,7 @@ class ScenarioIT {
                 Json.object().put("command", "printf 'written by e2e in %s' \"$PWD\" > e2e-note.txt && echo done"));
         assertThat(wrote.status()).as(wrote.toString()).isEqualTo(200);
         assertThat(wrote.json().path("exitCode").asInt()).isZero();
-        assertThat(wrote.json().path("stdout").asText()).as("output lines, joined by newlines").isEqualTo("done");
+        assertThat(wrote.json().path("stdout").asText()).as("the output byte for byte").isEqualTo("done\n");
         assertThat(readNote(id, team)).startsWith("written by e2e in /");
 
         // VS Code and the terminal through the proxy, with the sandbox's token, landing on this guest's port.

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class LxcLifecycleTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeEach
@@ -104,7 +107,7 @@ class LxcLifecycleTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"  \"}")).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).isEqualTo(400);
         HttpResponse<String> ok = HTTP.send(HttpRequest.newBuilder(exec).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"sleep 5; echo late\",\"timeout_ms\":200}")).build(),
+                .POST(HttpRequest.BodyPublishers.ofString("{\"command\":\"sleep 2; echo late\",\"timeout_ms\":200}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ok.headers().firstValue("Content-Type")).hasValue("application/jsonlines");
         assertThat(ok.body()).contains("timeout after 200ms").endsWith("{\"type\":\"exit\",\"code\":124}\n")
@@ -114,6 +117,48 @@ class LxcLifecycleTest {
         assertThat(big.length()).isLessThan(6_000_000);
         assertThat(big).contains("output truncated").endsWith("\"code\":0}\n");
         assertThat(exec(ip, "{\"command\":\"/nonexistent/tool\"}")).endsWith("\"code\":127}\n");
+    }
+
+    /**
+     * Output is framed as cmux-execd frames it (bufio.Scanner lines, Go's JSON strings, CommandContext's kill), so
+     * what the real execd loses is lost here too and a client is tested against the real framing.
+     */
+    @Test
+    void execdFramesOutputAsCmuxExecdDoes() throws Exception {
+        Pve.cloneAndWait("pve1", 9002, 206, "sbx-206");
+        Pve.startAndWait("pve1", 206);
+        String ip = Pve.address("pve1", 206);
+        // each line without its trailing CRs, empty lines skipped, the last one also without a newline
+        assertThat(output(events(ip, "printf 'one\\r\\n\\n\\ntwo\\r\\r\\nthree'", 5000), "stdout"))
+                .containsExactly("one", "two", "three");
+        // invalid UTF-8: one U+FFFD for every byte that does not decode (Go), not one per sequence (Java)
+        assertThat(output(events(ip, "printf 'a\\377b\\342\\202A\\n'", 5000), "stdout"))
+                .containsExactly("a\uFFFDb\uFFFD\uFFFDA");
+        // a line of 1 MiB ends the reading of that stream with the Scanner's error; nothing after it is read
+        List<JsonNode> longLine = events(ip, "head -c 1100000 /dev/zero | tr '\\0' a; echo; echo after >&2; echo after", 5000);
+        assertThat(output(longLine, "stdout")).isEmpty();
+        assertThat(output(longLine, "stderr")).containsExactly("after");
+        assertThat(longLine).anySatisfy(e -> assertThat(e.path("message").asText())
+                .isEqualTo("stdout read failed: bufio.Scanner: token too long"));
+        assertThat(longLine.getLast().path("code").asInt()).isZero();
+        // at its timeout only the shell is killed: a job it started keeps the exec open, and its output comes
+        List<JsonNode> orphan = events(ip, "(sleep 1; echo orphan) & exec sleep 30", 300);
+        assertThat(output(orphan, "stdout")).containsExactly("orphan");
+        assertThat(orphan).anySatisfy(e -> assertThat(e.path("message").asText()).isEqualTo("timeout after 300ms"));
+        assertThat(orphan.getLast().path("code").asInt()).isEqualTo(124);
+    }
+
+    private static List<JsonNode> events(String ip, String command, long timeoutMs) throws Exception {
+        String body = JSON.writeValueAsString(java.util.Map.of("command", command, "timeout_ms", timeoutMs));
+        List<JsonNode> events = new java.util.ArrayList<>();
+        for (String line : exec(ip, body).split("\n")) {
+            events.add(JSON.readTree(line));
+        }
+        return events;
+    }
+
+    private static List<String> output(List<JsonNode> events, String type) {
+        return events.stream().filter(e -> e.path("type").asText().equals(type)).map(e -> e.path("data").asText()).toList();
     }
 
     @Test

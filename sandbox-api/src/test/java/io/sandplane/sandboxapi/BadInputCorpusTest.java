@@ -135,6 +135,9 @@ class BadInputCorpusTest {
                 .add("exec timeout zero", "POST", sbx + "/exec", "{\"command\":\"ls\",\"timeoutMs\":0}", 400, "timeoutMs")
                 .add("exec timeout too long", "POST", sbx + "/exec", "{\"command\":\"ls\",\"timeoutMs\":3600001}", 400, "timeoutMs")
                 .add("exec without body", "POST", sbx + "/exec", "", 400, "body")
+                .add("exec command with NUL", "POST", sbx + "/exec", "{\"command\":\"echo a\\u0000b\"}", 400, "command")
+                .add("exec command over 256 KiB of UTF-8", "POST", sbx + "/exec",
+                        "{\"command\":\"echo " + repeat("\u20ac", 90_000) + "\"}", 400, "command")
                 // Services
                 .add("expose port zero", "POST", sbx + "/services", "{\"port\":0}", 400, "port")
                 .add("expose port too high", "POST", sbx + "/services", "{\"port\":70000}", 400, "port")

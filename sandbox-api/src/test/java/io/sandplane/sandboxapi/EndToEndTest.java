@@ -226,8 +226,16 @@ class EndToEndTest {
         TestTeam team = TestTeam.create();
         String id = team.api().body("{}").post("/api/sandboxes").then().statusCode(201).extract().path("id");
         team.api().body("{\"command\":\"echo hello\",\"timeoutMs\":10000}").post("/api/sandboxes/" + id + "/exec")
-                .then().statusCode(200).body("exitCode", equalTo(0)).body("stdout", startsWith("hello"))
+                .then().statusCode(200).body("exitCode", equalTo(0)).body("stdout", equalTo("hello\n"))
                 .body("truncated", equalTo(false));
+        // byte for byte: empty lines, CRs, the last newline; bytes that are not UTF-8 also as base64
+        team.api().body("{\"command\":\"printf 'x\\\\n\\\\ny\\\\r\\\\n'; printf '\\\\377ok' >&2\"}")
+                .post("/api/sandboxes/" + id + "/exec").then().statusCode(200)
+                .body("stdout", equalTo("x\n\ny\r\n"))
+                .body("$", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("stdoutBase64")))
+                .body("stderr", equalTo("\uFFFDok"))
+                .body("stderrBase64", equalTo("/29r"))
+                .body("truncated", equalTo(false)).body("timedOut", equalTo(false));
         team.api().post("/api/sandboxes/" + id + "/stop").then().statusCode(204);
         team.api().get("/api/sandboxes/" + id).then().body("status", equalTo("STOPPED"));
         team.api().body("{\"command\":\"true\"}").post("/api/sandboxes/" + id + "/exec").then().statusCode(409);

@@ -1,6 +1,7 @@
 package io.sandplane.sandboxapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -9,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.model.lifecycle.ProvisionStep;
 import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.sandboxapi.support.LogCapture;
 import io.sandplane.sandboxapi.support.SandboxRows;
 import io.sandplane.sandboxapi.support.SseClient;
 import io.sandplane.sandboxapi.support.TestTeam;
@@ -106,6 +108,25 @@ class EventStreamTest {
             assertThat(stream.next(2, WAIT)).extracting(e -> e.data().get("toStatus").asText())
                     .containsExactly("DELETING", "DELETED");
             assertThat(stream.ended(WAIT)).isTrue();
+        }
+    }
+
+    @Test
+    void followingADeletedSandboxSendsItsHistoryAndEndsWithoutAnErrorInTheLog() {
+        TestTeam team = TestTeam.create();
+        String id = rows.insert(team.id(), SandboxStatus.RUNNING);
+        rows.transition(id, SandboxStatus.DELETING);
+        rows.transition(id, SandboxStatus.DELETED);
+        try (LogCapture log = LogCapture.start()) {
+            try (SseClient stream = open(team, id + "/events?follow=true", Map.of())) {
+                assertThat(stream.status()).isEqualTo(200);
+                assertThat(stream.next(2, WAIT)).extracting(e -> e.data().get("toStatus").asText())
+                        .containsExactly("DELETING", "DELETED");
+                assertThat(stream.ended(WAIT)).isTrue();
+            }
+            // The request's end is logged (if at all) after the client saw the stream end.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .untilAsserted(() -> assertThat(log.errorsAndStackTraces()).isEmpty());
         }
     }
 

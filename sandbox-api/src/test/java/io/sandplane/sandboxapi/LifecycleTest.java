@@ -6,12 +6,15 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.sandboxapi.support.RawHttp;
 import io.sandplane.sandboxapi.support.SandboxRows;
 import io.sandplane.sandboxapi.support.TestTeam;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -29,6 +32,9 @@ class LifecycleTest {
 
     @Inject
     SandboxRows rows;
+
+    @TestHTTPResource("/")
+    URI root;
 
     @ParameterizedTest(name = "{1} a {0} sandbox is 409")
     @CsvSource({
@@ -142,6 +148,56 @@ class LifecycleTest {
         String deleting = rows.insert(team.id(), SandboxStatus.DELETING);
         team.api().post("/api/sandboxes/" + deleting + "/ttl").then().statusCode(409)
                 .contentType("application/problem+json").body("currentStatus", equalTo("DELETING"));
+    }
+
+    /** What curl sends for {@code -X POST} (no body at all), {@code -d ''} (an empty form), and a client's empty JSON. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no body, no Content-Type, no Content-Length|",
+            "Content-Length: 0, no Content-Type|Content-Length: 0",
+            "an empty form (curl -d '')|Content-Type: application/x-www-form-urlencoded;Content-Length: 0" })
+    void aKeepaliveNeedsNeitherABodyNorAContentType(String form, String headers) {
+        TestTeam team = TestTeam.create();
+        String id = rows.insert(team.id(), SandboxStatus.RUNNING);
+        Instant before = Instant.now();
+        String[] lines = headers == null ? new String[0] : headers.split(";");
+        RawHttp.Response r = RawHttp.send(root, "POST", "/api/sandboxes/" + id + "/ttl", (byte[]) null,
+                java.util.stream.Stream.concat(java.util.stream.Stream.of("Authorization: Bearer " + team.key()),
+                        java.util.Arrays.stream(lines)).toArray(String[]::new));
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.json().get("ttlSeconds").asInt()).isEqualTo(3600);
+        assertThat(rows.find(id).expiresAt).isBetween(before.plusSeconds(3600), Instant.now().plusSeconds(3600));
+    }
+
+    /** HTTP/2 frames a body without a length: a keepalive there (no body, so no Content-Length either) still works. */
+    @Test
+    void aKeepaliveOverHttp2NeedsNoBodyEither() throws Exception {
+        TestTeam team = TestTeam.create();
+        String id = rows.insert(team.id(), SandboxStatus.RUNNING);
+        java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+        // h2c: the first request upgrades the connection
+        var health = h2.send(java.net.http.HttpRequest.newBuilder(root.resolve("/api/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        Instant before = Instant.now();
+        var keepalive = h2.send(java.net.http.HttpRequest.newBuilder(root.resolve("/api/sandboxes/" + id + "/ttl"))
+                .header("Authorization", "Bearer " + team.key()).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(keepalive.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(keepalive.statusCode()).as(keepalive.body()).isEqualTo(200);
+        assertThat(rows.find(id).expiresAt).isAfterOrEqualTo(before.plusSeconds(3600));
+    }
+
+    @Test
+    void aTtlBodyWithoutAContentTypeIs415() {
+        TestTeam team = TestTeam.create();
+        String id = rows.insert(team.id(), SandboxStatus.RUNNING);
+        Instant expires = rows.find(id).expiresAt;
+        RawHttp.Response r = RawHttp.send(root, "POST", "/api/sandboxes/" + id + "/ttl", "{\"ttlSeconds\":60}",
+                "Authorization: Bearer " + team.key());
+        assertThat(r.status()).isEqualTo(415);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(rows.find(id).expiresAt).isEqualTo(expires);
     }
 
     @Test

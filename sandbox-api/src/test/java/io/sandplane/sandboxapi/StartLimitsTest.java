@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.sandplane.devsupport.test.PostgresResource;
@@ -17,21 +18,28 @@ import io.sandplane.sandboxapi.service.StartAdmission;
 import io.sandplane.sandboxapi.service.StartPlan;
 import io.sandplane.sandboxapi.service.StartRequests;
 import io.sandplane.sandboxapi.rest.dto.CreateSandboxRequest;
+import io.sandplane.sandboxapi.support.RawHttp;
 import io.sandplane.sandboxapi.support.SandboxRows;
 import io.sandplane.sandboxapi.support.TestTeam;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Quotas, the hourly start limit and idempotency: exact under concurrent requests. */
 @QuarkusTest
@@ -42,6 +50,9 @@ class StartLimitsTest {
 
     @Inject
     SandboxRows rows;
+
+    @TestHTTPResource("/")
+    URI root;
 
     @Inject
     StartAdmission admission;
@@ -191,6 +202,41 @@ class StartLimitsTest {
         // Member order and spacing do not make another body.
         team.api().header("Idempotency-Key", "k1").body("{ \"wait\" : false, \"preset\" : \"4vcpu_8gb_32gb\" }")
                 .post("/api/sandboxes").then().statusCode(202).body("id", equalTo(id)).header("Idempotent-Replayed", "true");
+    }
+
+    /** Keys that name no request: each must be refused as it is, never read as "no key" (which starts again each time). */
+    static Stream<Arguments> badIdempotencyKeys() {
+        return Stream.of(
+                Arguments.of("empty", List.of("Idempotency-Key:")),
+                Arguments.of("only spaces", List.of("Idempotency-Key:      ")),
+                Arguments.of("only a tab", List.of("Idempotency-Key:\t")),
+                Arguments.of("two keys", List.of("Idempotency-Key: one", "Idempotency-Key: two")),
+                Arguments.of("the same key twice", List.of("Idempotency-Key: one", "Idempotency-Key: one")),
+                Arguments.of("one key and an empty one", List.of("Idempotency-Key: one", "Idempotency-Key:")),
+                Arguments.of("256 characters", List.of("Idempotency-Key: " + "k".repeat(256))),
+                Arguments.of("a tab inside", List.of("Idempotency-Key: a\tb")),
+                Arguments.of("a Latin-1 letter", List.of("Idempotency-Key: caf\u00e9")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badIdempotencyKeys")
+    void anIdempotencyKeyThatIsNotOneKeyIs400AndStartsNothing(String name, List<String> keyLines) {
+        TestTeam team = TestTeam.create();
+        Map<String, String> starts = Map.of("/api/sandboxes", BACKGROUND_START,
+                "/api/sandboxes/start", "{\"teamSlugOrId\":\"" + team.slug() + "\"}");
+        starts.forEach((path, body) -> {
+            // Twice: before, a key read as absent started a second sandbox.
+            for (int attempt = 0; attempt < 2; attempt++) {
+                List<String> headers = new ArrayList<>(List.of("Authorization: Bearer " + team.key(),
+                        "Content-Type: application/json"));
+                headers.addAll(keyLines);
+                RawHttp.Response r = RawHttp.send(root, "POST", path, body, headers.toArray(String[]::new));
+                assertThat(r.status()).as(path + " " + r.text()).isEqualTo(400);
+                assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+                assertThat(r.json().path("errors").findValuesAsText("field")).containsExactly("Idempotency-Key");
+            }
+        });
+        assertThat(rows.count(team.id())).isZero();
     }
 
     @Test

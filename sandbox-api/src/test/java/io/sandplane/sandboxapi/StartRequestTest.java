@@ -6,13 +6,16 @@ import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.model.entity.Sandbox;
 import io.sandplane.model.lifecycle.TtlAction;
+import io.sandplane.sandboxapi.support.RawHttp;
 import io.sandplane.sandboxapi.support.SandboxRows;
 import io.sandplane.sandboxapi.support.TestTeam;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +32,9 @@ class StartRequestTest {
 
     @Inject
     SandboxRows rows;
+
+    @TestHTTPResource("/")
+    URI root;
 
     @Test
     void everyMemberOfAStartIsRecordedAndShown() {
@@ -71,6 +77,30 @@ class StartRequestTest {
                 .body("idleTimeoutSeconds", nullValue())
                 .body("wakeOnHttp", equalTo(false))
                 .body("metadata", equalTo(Map.of()));
+    }
+
+    /** The test profile's SANDPLANE_API_PUBLIC_URL (application.properties), with its trailing slash dropped. */
+    private static final String PUBLIC_URL = "https://api.sandplane.test/edge";
+
+    @Test
+    void locationsComeFromThePublicUrlNeverFromTheRequestsHost() {
+        TestTeam team = TestTeam.create();
+        String[] spoofed = { "Host: evil.example:666", "X-Forwarded-Host: evil.example", "X-Forwarded-Proto: gopher",
+                "Forwarded: host=evil.example;proto=http" };
+        RawHttp.Response start = RawHttp.send(root, "POST", "/api/sandboxes", "{\"wait\":false}",
+                concat(spoofed, "Authorization: Bearer " + team.key(), "Content-Type: application/json"));
+        assertThat(start.status()).as(start.text()).isEqualTo(202);
+        assertThat(start.header("Location")).isEqualTo(PUBLIC_URL + "/api/sandboxes/" + start.json().get("id").asText());
+
+        String slug = "loc-" + team.slug();
+        RawHttp.Response created = RawHttp.send(root, "POST", "/api/admin/teams", "{\"slug\":\"" + slug + "\",\"name\":\"x\"}",
+                concat(spoofed, "Authorization: " + TestTeam.OPERATOR, "Content-Type: application/json"));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(created.header("Location")).isEqualTo(PUBLIC_URL + "/api/admin/teams/" + created.json().get("id").asText());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
     }
 
     @ParameterizedTest(name = "{0}")

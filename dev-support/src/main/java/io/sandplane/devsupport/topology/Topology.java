@@ -151,7 +151,10 @@ public final class Topology implements AutoCloseable {
                 env.put("PVE_API_TOKEN", pveToken);
             }
             case URL_ROUTER -> env.put("SANDPLANE_PROXY_PORT", Integer.toString(proxyPorts.get(replica)));
-            case SANDBOX_API -> env.put("SANDPLANE_OPERATOR_TOKEN", config.operatorToken);
+            case SANDBOX_API -> {
+                env.put("SANDPLANE_OPERATOR_TOKEN", config.operatorToken);
+                env.put("SANDPLANE_API_PUBLIC_URL", "http://127.0.0.1:" + port(Service.SANDBOX_API, replica));
+            }
             case PVE_SIMULATOR, REAPER -> {
             }
         }

@@ -16,7 +16,6 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
@@ -30,14 +29,16 @@ import java.util.stream.Stream;
 /**
  * Talks to cmux-execd in a guest: {@code GET /healthz}, and {@code POST /exec} whose
  * {@code application/jsonlines} answer ({@code stdout}, {@code stderr}, {@code error} events and a
- * final {@code exit}) is collected into an {@link ExecResult}, each stream capped. Hosts are tried in
- * order (IP, then FQDN) when one cannot be reached.
+ * final {@code exit}) is collected into an {@link ExecResult}, each stream capped. The command runs inside
+ * {@link ExecFraming}'s wrapper, so the output comes back byte for byte. Hosts are tried in order (IP, then
+ * FQDN) when one cannot be reached.
  */
 @ApplicationScoped
 public class ExecdClient {
 
     private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
     private static final int TIMED_OUT_EXIT = 124;
+    private static final int KILLED_EXIT = 137;
 
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -80,21 +81,24 @@ public class ExecdClient {
                     "the sandbox has no known address to reach its execd");
         }
         long timeoutMs = request.effectiveTimeoutMs();
+        long execdTimeoutMs = timeoutMs + ExecFraming.EXECD_BACKSTOP_MS;
+        Duration limit = Duration.ofMillis(execdTimeoutMs).plus(grace);
         byte[] body;
         try {
-            body = json.writeValueAsBytes(Map.of("command", request.command(), "timeout_ms", timeoutMs));
+            body = json.writeValueAsBytes(Map.of("command", ExecFraming.wrap(request.command(), timeoutMs),
+                    "timeout_ms", execdTimeoutMs));
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode exec request", e);
         }
         IOException unreachable = null;
         for (String host : hosts) {
             HttpRequest http = authorized(HttpRequest.newBuilder(uri(host, "/exec"))
-                    .timeout(Duration.ofMillis(timeoutMs).plus(grace))
+                    .timeout(limit)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
             try {
+                long started = System.nanoTime();
                 HttpResponse<Stream<String>> response = this.http.send(http, HttpResponse.BodyHandlers.ofLines());
-                Duration limit = Duration.ofMillis(timeoutMs).plus(grace);
                 // The request timeout covers only the headers; this one covers a stream that stops moving.
                 AtomicBoolean expired = new AtomicBoolean();
                 CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> {
@@ -113,7 +117,7 @@ public class ExecdClient {
                                 "execd answered HTTP " + response.statusCode() + (text.isBlank() ? "" : ": " + clip(text)));
                     }
                     try {
-                        return collect(lines.iterator());
+                        return collect(lines.iterator(), json, maxOutput, timeoutMs, started);
                     } catch (RuntimeException e) {
                         if (expired.get()) {
                             throw new HttpTimeoutException("stream stopped");
@@ -127,7 +131,7 @@ public class ExecdClient {
                 unreachable = e;
             } catch (HttpTimeoutException e) {
                 throw new ProblemException(504, "exec-timeout", "Exec timed out",
-                        "execd did not report an exit within " + Duration.ofMillis(timeoutMs).plus(grace).toSeconds() + " s");
+                        "execd did not report an exit within " + limit.toSeconds() + " s");
             } catch (IOException e) {
                 unreachable = e;
             } catch (InterruptedException e) {
@@ -141,11 +145,22 @@ public class ExecdClient {
                         + (unreachable.getMessage() == null ? "" : " " + unreachable.getMessage())));
     }
 
-    private ExecResult collect(Iterator<String> lines) {
-        Capped stdout = new Capped(maxOutput);
-        Capped stderr = new Capped(maxOutput);
+    /**
+     * The command's output from execd's events, decoded (see {@link ExecFraming}). Anything that may have lost
+     * output marks the result truncated: a limit (execd's or ours), an error execd reports, a stream without the
+     * wrapper's trailer.
+     *
+     * @param startedNanos when the exec was sent ({@link System#nanoTime()}), for telling the wrapper's timeout
+     *                     from a command's own exit 124
+     */
+    static ExecResult collect(Iterator<String> lines, ObjectMapper json, int maxOutput, long timeoutMs,
+            long startedNanos) {
+        ExecFraming.Decoded stdout = new ExecFraming.Decoded(maxOutput);
+        ExecFraming.Decoded stderr = new ExecFraming.Decoded(maxOutput);
         Integer exit = null;
-        boolean timedOut = false;
+        Integer status = null;
+        boolean execdTimedOut = false;
+        boolean execdLost = false;
         while (lines.hasNext()) {
             String line = lines.next();
             if (line.isBlank()) {
@@ -155,16 +170,28 @@ public class ExecdClient {
             try {
                 event = json.readTree(line);
             } catch (IOException e) {
-                stderr.append("[sandplane] unreadable execd line: " + clip(line));
+                execdLost = true;
                 continue;
             }
+            String data = event.path("data").asText();
             switch (event.path("type").asText()) {
-                case "stdout" -> stdout.append(event.path("data").asText());
-                case "stderr" -> stderr.append(event.path("data").asText());
+                case "stdout" -> {
+                    Integer trailer = ExecFraming.trailer(data);
+                    if (trailer != null) {
+                        status = trailer;
+                    } else {
+                        decode(stdout, data);
+                    }
+                }
+                case "stderr" -> decode(stderr, data);
                 case "error" -> {
-                    String message = event.path("message").asText();
-                    timedOut |= message.startsWith("timeout");
-                    stderr.append(message);
+                    // "timeout after Nms" (execd's backstop); anything else — output over execd's limit, a pipe it
+                    // could not read, a command it could not start — means the output may be incomplete.
+                    if (event.path("message").asText().startsWith("timeout")) {
+                        execdTimedOut = true;
+                    } else {
+                        execdLost = true;
+                    }
                 }
                 case "exit" -> exit = event.path("code").asInt(0);
                 default -> {
@@ -176,8 +203,23 @@ public class ExecdClient {
             throw new ProblemException(502, "execd-error", "execd failed",
                     "execd closed the stream without reporting an exit code");
         }
-        return new ExecResult(exit, stdout.text(), stderr.text(), stdout.truncated || stderr.truncated,
-                timedOut && exit == TIMED_OUT_EXIT);
+        boolean ranOut = Duration.ofNanos(System.nanoTime() - startedNanos).toMillis() >= timeoutMs;
+        // coreutils' timeout answers 124 after TERM, 137 when it had to KILL
+        boolean timedOut = (execdTimedOut && exit == TIMED_OUT_EXIT)
+                || (status != null && ranOut && (status == TIMED_OUT_EXIT || status == KILLED_EXIT));
+        boolean truncated = stdout.dropped() || stderr.dropped() || execdLost || status == null;
+        return ExecResult.of(timedOut ? TIMED_OUT_EXIT : status != null ? status : exit, stdout.bytes(), stderr.bytes(),
+                truncated, timedOut);
+    }
+
+    private static void decode(ExecFraming.Decoded stream, String line) {
+        try {
+            stream.append(line);
+        } catch (IllegalArgumentException e) {
+            throw new ProblemException(502, "exec-output-unreadable", "Exec output unreadable",
+                    "the sandbox did not send its output encoded as Sandplane asked (do its templates have base64 and"
+                            + " timeout from coreutils?): " + clip(line));
+        }
     }
 
     private HttpRequest authorized(HttpRequest.Builder builder) {
@@ -192,50 +234,5 @@ public class ExecdClient {
 
     private static String clip(String text) {
         return text.length() > 300 ? text.substring(0, 300) + "…" : text;
-    }
-
-    /** Output lines joined by newlines, cut at a byte budget. */
-    private static final class Capped {
-        private final int max;
-        private final StringBuilder text = new StringBuilder();
-        private int bytes;
-        private boolean truncated;
-
-        Capped(int max) {
-            this.max = max;
-        }
-
-        void append(String line) {
-            if (truncated) {
-                return;
-            }
-            String piece = text.isEmpty() ? line : "\n" + line;
-            int size = piece.getBytes(StandardCharsets.UTF_8).length;
-            if (bytes + size > max) {
-                int room = max - bytes;
-                // Keep what fits, cut on a character boundary.
-                int chars = 0;
-                int used = 0;
-                while (chars < piece.length()) {
-                    int cp = piece.codePointAt(chars);
-                    int len = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-                    if (used + len > room) {
-                        break;
-                    }
-                    used += len;
-                    chars += Character.charCount(cp);
-                }
-                text.append(piece, 0, chars);
-                bytes += used;
-                truncated = true;
-                return;
-            }
-            text.append(piece);
-            bytes += size;
-        }
-
-        String text() {
-            return text.toString();
-        }
     }
 }

@@ -16,8 +16,10 @@ import io.sandplane.provisioner.support.Fixtures;
 import io.sandplane.provisioner.support.InternalApi;
 import io.sandplane.provisioner.support.Sim;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -51,10 +53,10 @@ class LifecycleTest {
         SandboxState s = running();
         ExecResult write = InternalApi.exec(s.id(), "echo 'hello from sandplane' > note.txt && echo written", null);
         assertThat(write.exitCode()).isZero();
-        assertThat(write.stdout()).isEqualTo("written");
+        assertThat(write.stdout()).isEqualTo("written\n");
         ExecResult read = InternalApi.exec(s.id(), "cat note.txt", 10_000L);
         assertThat(read.exitCode()).isZero();
-        assertThat(read.stdout()).isEqualTo("hello from sandplane");
+        assertThat(read.stdout()).isEqualTo("hello from sandplane\n");
         assertThat(read.truncated()).isFalse();
         assertThat(read.timedOut()).isFalse();
     }
@@ -64,17 +66,41 @@ class LifecycleTest {
         SandboxState s = running();
         ExecResult r = InternalApi.exec(s.id(), "echo out; echo oops >&2; exit 3", null);
         assertThat(r.exitCode()).isEqualTo(3);
-        assertThat(r.stdout()).isEqualTo("out");
-        assertThat(r.stderr()).isEqualTo("oops");
+        assertThat(r.stdout()).isEqualTo("out\n");
+        assertThat(r.stderr()).isEqualTo("oops\n");
     }
 
     @Test
-    void execStopsACommandAtItsTimeout() {
+    void execStopsACommandAndAllItStartedAtItsTimeoutKeepingItsOutput() {
         SandboxState s = running();
-        ExecResult r = InternalApi.exec(s.id(), "echo started; sleep 30", 400L);
+        // execd kills only its shell at a deadline: the background job and the sleep would hold the output open
+        long started = System.nanoTime();
+        ExecResult r = InternalApi.exec(s.id(), "echo started; (sleep 30; echo never) & sleep 30", 400L);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         assertThat(r.timedOut()).isTrue();
         assertThat(r.exitCode()).isEqualTo(124);
-        assertThat(r.stdout()).isEqualTo("started");
+        assertThat(r.stdout()).isEqualTo("started\n");
+        assertThat(r.truncated()).isFalse();
+    }
+
+    @Test
+    void execReturnsTheOutputByteForByte() {
+        SandboxState s = running();
+        ExecResult r = InternalApi.exec(s.id(), "printf 'a\\r\\n\\n\\nb\\r\\r\\n'; printf 'ok\\377\\342\\202A' >&2", null);
+        assertThat(r.stdout()).isEqualTo("a\r\n\n\nb\r\r\n");
+        assertThat(r.stdoutBase64()).isNull();
+        assertThat(Base64.getDecoder().decode(r.stderrBase64())).isEqualTo(new byte[] { 'o', 'k', (byte) 0xff, (byte) 0xe2,
+                (byte) 0x82, 'A' });
+        assertThat(r.stderr()).startsWith("ok\uFFFD").endsWith("A");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.truncated()).isFalse();
+        assertThat(r.timedOut()).isFalse();
+        // one line longer than execd reads (1 MiB) comes through too, up to the provisioner's limit
+        ExecResult longLine = InternalApi.exec(s.id(), "head -c 1100000 /dev/zero | tr '\\0' z", null);
+        assertThat(longLine.exitCode()).isZero();
+        assertThat(longLine.stdout()).isEqualTo("z".repeat(4096));
+        assertThat(longLine.truncated()).isTrue();
+        assertThat(longLine.timedOut()).isFalse();
     }
 
     @Test
@@ -84,7 +110,13 @@ class LifecycleTest {
         ExecResult r = InternalApi.exec(s.id(), "seq 1 5000", null);
         assertThat(r.exitCode()).isZero();
         assertThat(r.truncated()).isTrue();
-        assertThat(r.stdout()).startsWith("1\n2\n3\n").hasSizeLessThanOrEqualTo(4096);
+        assertThat(r.stdout()).startsWith("1\n2\n3\n").hasSize(4096);
+        assertThat(r.stderr()).isEmpty();
+        // on either stream
+        ExecResult err = InternalApi.exec(s.id(), "seq 1 5000 >&2", null);
+        assertThat(err.truncated()).isTrue();
+        assertThat(err.stderr()).startsWith("1\n2\n").hasSize(4096);
+        assertThat(err.stdout()).isEmpty();
     }
 
     @Test
@@ -124,7 +156,7 @@ class LifecycleTest {
         assertThat(resumed.status()).isEqualTo(SandboxStatus.RUNNING);
         assertThat(resumed.ip()).isEqualTo(Sim.control().guest(s.vmid()).orElseThrow().address());
         assertThat(fixtures.row(s.id()).lastActivityAt).isNotNull();
-        assertThat(InternalApi.exec(s.id(), "echo back", null).stdout()).isEqualTo("back");
+        assertThat(InternalApi.exec(s.id(), "echo back", null).stdout()).isEqualTo("back\n");
     }
 
     @Test

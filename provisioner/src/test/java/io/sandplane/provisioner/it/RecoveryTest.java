@@ -75,7 +75,7 @@ class RecoveryTest {
         assertThat(guest.running()).isTrue();
         assertThat(guest.tags()).contains("sandplane").contains(id);
         assertThat(fixtures.services(id)).hasSize(4);
-        assertThat(InternalApi.exec(id, "echo recovered", null).stdout()).isEqualTo("recovered");
+        assertThat(InternalApi.exec(id, "echo recovered", null).stdout()).isEqualTo("recovered\n");
     }
 
     @Test

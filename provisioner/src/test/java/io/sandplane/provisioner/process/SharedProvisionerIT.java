@@ -42,7 +42,7 @@ class SharedProvisionerIT {
         assertThat(SharedSimulator.get().control().guest(vmid)).hasValueSatisfying(g -> assertThat(g.running()).isTrue());
 
         JsonNode exec = call(provisioner, "POST", "/internal/sandboxes/" + id + "/exec", "{\"command\": \"echo hi\"}");
-        assertThat(exec.path("stdout").asText()).isEqualTo("hi");
+        assertThat(exec.path("stdout").asText()).isEqualTo("hi\n");
 
         JsonNode guests = call(provisioner, "GET", "/internal/guests", null);
         assertThat(guests.findValues("vmid")).extracting(JsonNode::asInt).contains(vmid);

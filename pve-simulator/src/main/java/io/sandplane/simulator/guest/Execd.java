@@ -12,8 +12,13 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
@@ -160,22 +165,34 @@ public class Execd {
             process.getOutputStream().close();
             Thread out = Thread.ofVirtual().start(() -> pump(process.getInputStream(), "stdout", sink));
             Thread err = Thread.ofVirtual().start(() -> pump(process.getErrorStream(), "stderr", sink));
-            boolean finished = process.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
-            if (!finished) {
-                kill(process);
+            // As execd (exec.CommandContext): at the deadline the shell is killed, and only the shell; what it
+            // started lives on.
+            boolean killedAtDeadline = !process.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
+            if (killedAtDeadline) {
+                // the signal only: Process.destroyForcibly would also close our ends of the pipes
+                process.toHandle().destroyForcibly();
             }
-            out.join(5_000);
-            err.join(5_000);
+            // As execd, the answer waits until both pipes are closed: a job still holding one (a background job,
+            // a child of the killed shell) keeps the exec open. The simulator's own limit ends even that.
+            long left = config.exec().maxTimeout().toMillis();
+            out.join(left);
+            err.join(Math.max(1, left));
+            if (out.isAlive() || err.isAlive()) {
+                kill(process);
+                out.join();
+                err.join();
+            }
+            process.waitFor();
             if (sink.truncated()) {
                 sink.event("error", "message", "output truncated after " + config.exec().maxOutputBytes() + " bytes");
             }
             if (sink.clientGone()) {
                 sink.event("error", "message", "request canceled by client");
                 sink.exit(1);
-            } else if (!finished) {
+            } else if (killedAtDeadline) {
                 sink.event("error", "message", "timeout after " + (requestedTimeout == 0 ? timeoutMs : requestedTimeout) + "ms");
                 sink.exit(124);
-            } else if (!process.isAlive() && process.exitValue() >= 0) {
+            } else if (process.exitValue() >= 0) {
                 sink.exit(process.exitValue());
             } else {
                 sink.exit(1);
@@ -186,9 +203,20 @@ public class Execd {
             sink.exit(1);
         } finally {
             processes.remove(process);
+            closeQuietly(process.getInputStream());
+            closeQuietly(process.getErrorStream());
         }
     }
 
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // the process is gone; nothing is left to read
+        }
+    }
+
+    /** The shell and everything it started: a client that went away, the simulator's own limit, a stopping guest. */
     private static void kill(Process process) {
         // the shell first, so it cannot run another command once its child dies; then its children
         java.util.List<ProcessHandle> children = process.descendants().toList();
@@ -204,22 +232,28 @@ public class Execd {
         }
     }
 
-    /** Reads a stream line by line (CR stripped, empty lines skipped, lines capped at 1 MiB). */
+    /**
+     * Reads a stream as cmux-execd does (a bufio.Scanner with 1 MiB tokens): each line without its trailing CRs,
+     * empty lines skipped, the last line also without a newline. A line that reaches 1 MiB ends the reading with
+     * the Scanner's error, and the stream is not read again: the command blocks once the pipe is full, until its
+     * timeout — as under the real execd.
+     */
     private static void pump(InputStream in, String type, EventSink sink) {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
-        try (in) {
+        try {
             int n;
             while ((n = in.read(buf)) > 0) {
                 for (int i = 0; i < n; i++) {
                     byte b = buf[i];
-                    if (b == '\n' || line.size() >= LINE_LIMIT) {
+                    if (b == '\n') {
                         emit(line, type, sink);
-                        if (b != '\n') {
-                            line.write(b);
-                        }
-                    } else {
-                        line.write(b);
+                        continue;
+                    }
+                    line.write(b);
+                    if (line.size() >= LINE_LIMIT) {
+                        sink.event("error", "message", type + " read failed: bufio.Scanner: token too long");
+                        return;
                     }
                 }
             }
@@ -230,14 +264,35 @@ public class Execd {
     }
 
     private static void emit(ByteArrayOutputStream line, String type, EventSink sink) {
-        String s = line.toString(StandardCharsets.UTF_8);
+        byte[] bytes = line.toByteArray();
         line.reset();
-        if (s.endsWith("\r")) {
-            s = s.substring(0, s.length() - 1);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == '\r') {
+            end--;
         }
-        if (!s.isEmpty()) {
-            sink.output(type, s);
+        if (end > 0) {
+            sink.output(type, asGoString(bytes, end));
         }
+    }
+
+    /**
+     * The bytes as execd's JSON encoder (Go's encoding/json) writes them: invalid UTF-8 becomes U+FFFD, one for
+     * every byte that does not decode (Java's own replacement would put one for a whole malformed sequence).
+     */
+    static String asGoString(byte[] bytes, int length) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
+        CharBuffer out = CharBuffer.allocate(length);
+        CoderResult result;
+        while ((result = decoder.decode(in, out, true)).isError()) {
+            for (int i = 0; i < result.length(); i++) {
+                out.put('\uFFFD');
+            }
+            in.position(in.position() + result.length());
+        }
+        decoder.flush(out);
+        return out.flip().toString();
     }
 
     /** Writes events in order to the response, on its Vert.x context, within the output budget. */

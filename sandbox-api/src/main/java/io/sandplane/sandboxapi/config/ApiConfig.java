@@ -19,6 +19,13 @@ public interface ApiConfig {
     /** {@code SANDPLANE_PROVIDER}: the provider new sandboxes run on and the config endpoint reports. */
     String provider();
 
+    /**
+     * {@code SANDPLANE_API_PUBLIC_URL}: where clients reach this API (scheme, host, port, any path prefix a
+     * proxy adds); the base of the absolute URLs the API hands out, e.g. {@code Location}.
+     */
+    @WithDefault("http://localhost:8080")
+    String publicUrl();
+
     Limits limits();
 
     Quotas quotas();
@@ -53,6 +60,22 @@ public interface ApiConfig {
         /** Keys plus values, UTF-8 bytes. */
         @WithDefault("4096")
         int metadataMaxBytes();
+
+        /**
+         * {@code SANDPLANE_API_LIMITS_MAX_REQUEST_LINE_BYTES}: method, target (path and query) and version;
+         * a longer one is a 414 problem. The HTTP server's own wall ({@code quarkus.http.limits.max-initial-line-length})
+         * stands well above it.
+         */
+        @WithDefault("8192")
+        int maxRequestLineBytes();
+
+        /** {@code SANDPLANE_API_LIMITS_MAX_HEADER_BYTES}: all header lines together; more is a 431 problem. */
+        @WithDefault("20480")
+        int maxHeaderBytes();
+
+        /** {@code SANDPLANE_API_LIMITS_MAX_BODY_BYTES}: a request body; more is a 413 problem. */
+        @WithDefault("10485760")
+        long maxBodyBytes();
 
         @WithDefault("50")
         int defaultPageSize();

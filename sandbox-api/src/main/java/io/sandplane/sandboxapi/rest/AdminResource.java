@@ -18,7 +18,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -35,10 +34,12 @@ public class AdminResource {
 
     private final TeamAdmin admin;
     private final KeyLookup keys;
+    private final PublicApiUrl publicUrl;
 
-    public AdminResource(TeamAdmin admin, KeyLookup keys) {
+    public AdminResource(TeamAdmin admin, KeyLookup keys, PublicApiUrl publicUrl) {
         this.admin = admin;
         this.keys = keys;
+        this.publicUrl = publicUrl;
     }
 
     /** After the change committed, so no request can cache the old state again. */
@@ -52,7 +53,7 @@ public class AdminResource {
     @Operation(summary = "Create a team")
     public Response create(CreateTeamRequest body) {
         TeamView team = admin.create(body);
-        return Response.created(URI.create("/api/admin/teams/" + team.id())).entity(team).build();
+        return Response.created(publicUrl.of("/api/admin/teams/" + team.id())).entity(team).build();
     }
 
     @GET

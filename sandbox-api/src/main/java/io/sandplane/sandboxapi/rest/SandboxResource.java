@@ -22,7 +22,10 @@ import io.sandplane.sandboxapi.service.SandboxQueries;
 import io.sandplane.sandboxapi.service.SandboxStarter;
 import io.sandplane.sandboxapi.service.StartRequests;
 import io.sandplane.sandboxapi.service.StartResult;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -33,20 +36,21 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
 
 /** The public sandbox API, and cmux's routes under the same path. Every call needs a team API key. */
 @Path("/api/sandboxes")
@@ -60,6 +64,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class SandboxResource {
 
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /**
+     * The header as OpenAPI shows it. The starts read it from all of the request's headers, not as a
+     * {@code @HeaderParam}, which shows an empty one as absent and a second one not at all.
+     */
+    private static final String IDEMPOTENCY_KEY_DOC = "1-255 visible ASCII characters, one header";
+    private static final Logger LOG = Logger.getLogger(SandboxResource.class);
 
     private final CurrentCaller caller;
     private final StartRequests requests;
@@ -70,9 +80,11 @@ public class SandboxResource {
     private final EventFeed feed;
     private final ApiConfig config;
     private final ArrivalTime arrival;
+    private final PublicApiUrl publicUrl;
 
     public SandboxResource(CurrentCaller caller, StartRequests requests, SandboxStarter starter, SandboxQueries queries,
-            SandboxCommands commands, CmuxFacade cmux, EventFeed feed, ApiConfig config, ArrivalTime arrival) {
+            SandboxCommands commands, CmuxFacade cmux, EventFeed feed, ApiConfig config, ArrivalTime arrival,
+            PublicApiUrl publicUrl) {
         this.caller = caller;
         this.requests = requests;
         this.starter = starter;
@@ -82,6 +94,7 @@ public class SandboxResource {
         this.feed = feed;
         this.config = config;
         this.arrival = arrival;
+        this.publicUrl = publicUrl;
     }
 
     @POST
@@ -93,12 +106,13 @@ public class SandboxResource {
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused with another body")
     @APIResponse(responseCode = "429", description = "quota or start rate exhausted")
     @APIResponse(responseCode = "503", description = "provisioner unreachable")
-    public Response create(CreateSandboxRequest body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
+    @Parameter(name = IDEMPOTENCY_KEY, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC)
+    public Response create(CreateSandboxRequest body, @Context HttpHeaders headers) {
         long arrived = arrival.nanos(System.nanoTime());
-        var key = requests.idempotencyKey(idempotencyKey);
+        var key = requests.idempotencyKey(headers.getRequestHeader(IDEMPOTENCY_KEY));
         StartResult result = starter.start(caller.get(), requests.plan(body, "api", key), key);
         Response.ResponseBuilder response = Response.status(result.running() ? 201 : 202).entity(result.sandbox());
-        return started(response, result, arrived).location(URI.create("/api/sandboxes/" + result.sandbox().id())).build();
+        return started(response, result, arrived).location(publicUrl.of("/api/sandboxes/" + result.sandbox().id())).build();
     }
 
     @GET
@@ -148,6 +162,7 @@ public class SandboxResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}/ttl")
     @Operation(summary = "Extend the TTL (keepalive)", description = "expiresAt = now + ttlSeconds (default: the sandbox's TTL).")
     public SandboxView extendTtl(@PathParam("id") String id, ExtendTtlRequest body) {
@@ -211,24 +226,36 @@ public class SandboxResource {
     /**
      * Server-Sent Events: every history row after {@code Last-Event-ID} (or {@code ?after}), then new
      * rows as they are written, in order; event names are the row types (status, step, action, error).
+     * The checks run on this request; the stream itself is a {@link Multi} fed from its own virtual
+     * thread, so the framework ends the response when the stream is over. (An SseEventSink closed
+     * inside the method ended the response and the request context before the framework had sent the
+     * stream's start; its failure to do so, mapped without a request context, logged a stack trace at
+     * ERROR for every stream that ended on the server's side, e.g. any follow of a DELETED sandbox.)
      */
     @GET
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void stream(@PathParam("id") String id, @QueryParam("after") String after,
-            @HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink, @Context Sse sse) {
+    @Blocking // the checks read the database; a Multi alone would make the method non-blocking
+    public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @QueryParam("after") String after,
+            @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) {
         String sandboxId = queries.owned(caller.get(), id).id;
         long last = after != null ? SandboxQueries.number("after", after, 0, Long.MAX_VALUE) : parseLastEventId(lastEventId);
+        return Multi.createFrom().emitter(emitter -> Thread.ofVirtual().name("events-" + sandboxId)
+                .start(() -> follow(sandboxId, last, sse, emitter)));
+    }
+
+    /** Emits the rows after {@code last} until the client goes away or the sandbox is DELETED and all was sent. */
+    private void follow(String sandboxId, long last, Sse sse, MultiEmitter<? super OutboundSseEvent> emitter) {
         Duration poll = config.events().pollInterval();
         long heartbeatNanos = config.events().heartbeat().toNanos();
         long nextHeartbeat = System.nanoTime() + heartbeatNanos;
-        try (sink) {
-            // Sends the headers at once, so a client knows the stream is open before the first event.
-            send(sink, sse.newEventBuilder().comment("events of " + sandboxId).reconnectDelay(1000).build());
-            while (!sink.isClosed()) {
+        try {
+            // The first item sends the headers at once, so a client knows the stream is open before the first event.
+            emitter.emit(sse.newEventBuilder().comment("events of " + sandboxId).reconnectDelay(1000).build());
+            while (!emitter.isCancelled()) {
                 List<EventView> batch = feed.after(sandboxId, last);
                 for (EventView e : batch) {
-                    send(sink, sse.newEventBuilder().id(Long.toString(e.id())).name(e.type().name().toLowerCase(Locale.ROOT))
+                    emitter.emit(sse.newEventBuilder().id(Long.toString(e.id())).name(e.type().name().toLowerCase(Locale.ROOT))
                             .mediaType(MediaType.APPLICATION_JSON_TYPE).data(EventView.class, e).build());
                     last = e.id();
                 }
@@ -236,23 +263,21 @@ public class SandboxResource {
                     continue;
                 }
                 if (batch.isEmpty() && feed.finished(sandboxId) && feed.after(sandboxId, last).isEmpty()) {
-                    return;
+                    break;
                 }
                 if (System.nanoTime() > nextHeartbeat) {
-                    send(sink, sse.newEventBuilder().comment("keepalive").build());
+                    emitter.emit(sse.newEventBuilder().comment("keepalive").build());
                     nextHeartbeat = System.nanoTime() + heartbeatNanos;
                 }
                 Thread.sleep(poll);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException clientGone) {
-            // The client closed the stream; nothing to clean up beyond the sink.
+        } catch (RuntimeException e) {
+            // The database went away mid-stream: end it; the client reconnects with Last-Event-ID and loses nothing.
+            LOG.warnf("event stream of %s ended early: %s", sandboxId, e.toString());
         }
-    }
-
-    private static void send(SseEventSink sink, OutboundSseEvent event) {
-        sink.send(event).toCompletableFuture().join();
+        emitter.complete();
     }
 
     private static long parseLastEventId(String header) {
@@ -273,9 +298,11 @@ public class SandboxResource {
     @Path("/start")
     @Tag(name = "cmux")
     @Operation(summary = "cmux: start a sandbox", description = "cmux's StartSandboxBody; fields Sandplane has no use for are ignored.")
-    public Response cmuxStart(StartSandboxBody body, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
+    @Parameter(name = IDEMPOTENCY_KEY, in = ParameterIn.HEADER, description = IDEMPOTENCY_KEY_DOC)
+    public Response cmuxStart(StartSandboxBody body, @Context HttpHeaders headers) {
         long arrived = arrival.nanos(System.nanoTime());
-        CmuxFacade.Started started = cmux.start(caller.get(), body, requests.idempotencyKey(idempotencyKey));
+        var key = requests.idempotencyKey(headers.getRequestHeader(IDEMPOTENCY_KEY));
+        CmuxFacade.Started started = cmux.start(caller.get(), body, key);
         return started(Response.ok(started.response()), started.result(), arrived).build();
     }
 

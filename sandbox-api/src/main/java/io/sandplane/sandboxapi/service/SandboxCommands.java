@@ -26,6 +26,7 @@ import io.sandplane.sandboxapi.rest.dto.SandboxView;
 import io.sandplane.sandboxapi.rest.dto.ServiceInfo;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -172,8 +173,10 @@ public class SandboxCommands {
         RequestInvalid.Collector errors = new RequestInvalid.Collector();
         if (body.command() == null || body.command().isBlank()) {
             errors.add("command", "command is required");
-        } else if (body.command().length() > ExecRequest.MAX_COMMAND_LENGTH) {
-            errors.add("command", "command may be at most " + ExecRequest.MAX_COMMAND_LENGTH + " characters long");
+        } else if (body.command().getBytes(StandardCharsets.UTF_8).length > ExecRequest.MAX_COMMAND_LENGTH) {
+            errors.add("command", "command may be at most " + ExecRequest.MAX_COMMAND_LENGTH + " bytes long (UTF-8)");
+        } else if (body.command().indexOf('\0') >= 0) {
+            errors.add("command", "command may not contain NUL characters (a shell cannot run them)");
         }
         if (body.timeoutMs() != null && (body.timeoutMs() < 1 || body.timeoutMs() > ExecRequest.MAX_TIMEOUT_MS)) {
             errors.add("timeoutMs", "timeoutMs must be between 1 and " + ExecRequest.MAX_TIMEOUT_MS);
@@ -182,7 +185,7 @@ public class SandboxCommands {
         Sandbox s = queries.owned(caller, id);
         requireRunning(s, "run commands");
         ExecResult r = upstream(() -> provisioner.exec(s.id, new ExecRequest(body.command(), body.timeoutMs())));
-        return new ExecOutput(r.exitCode(), r.stdout(), r.stderr(), r.truncated(), r.timedOut());
+        return ExecOutput.of(r);
     }
 
     public List<ServiceInfo> services(Caller caller, String id) {

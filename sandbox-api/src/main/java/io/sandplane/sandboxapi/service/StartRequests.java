@@ -13,6 +13,7 @@ import io.sandplane.sandboxapi.rest.dto.CreateSandboxRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -129,15 +130,27 @@ public class StartRequests {
         return new TreeMap<>(metadata);
     }
 
-    /** Empty when absent; 400 when it is not 1-255 visible ASCII characters. */
-    public Optional<String> idempotencyKey(String header) {
-        if (header == null) {
+    /**
+     * Empty when the header is absent; 400 when it is sent but is not one key of 1-255 visible ASCII
+     * characters: an empty or blank value, two headers, or a value with spaces or other characters is
+     * refused, never read as "no key", which would start a new sandbox on every retry.
+     *
+     * @param values every {@code Idempotency-Key} header of the request, as the HTTP server read them
+     */
+    public Optional<String> idempotencyKey(List<String> values) {
+        if (values == null || values.isEmpty()) {
             return Optional.empty();
         }
-        if (!IDEMPOTENCY_KEY.matcher(header).matches()) {
-            throw RequestInvalid.of("Idempotency-Key", "the Idempotency-Key header must be 1-255 visible ASCII characters");
+        if (values.size() > 1) {
+            throw RequestInvalid.of("Idempotency-Key", "send one Idempotency-Key header, not " + values.size());
         }
-        return Optional.of(header);
+        String key = values.getFirst();
+        if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw RequestInvalid.of("Idempotency-Key", key.isBlank()
+                    ? "the Idempotency-Key header is empty; send 1-255 visible ASCII characters or no header"
+                    : "the Idempotency-Key header must be 1-255 visible ASCII characters");
+        }
+        return Optional.of(key);
     }
 
     private static String hash(Object identity) {

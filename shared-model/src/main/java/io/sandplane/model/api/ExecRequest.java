@@ -14,6 +14,10 @@ public record ExecRequest(
         @NotBlank @Size(max = MAX_COMMAND_LENGTH) String command,
         @Min(1) @Max(MAX_TIMEOUT_MS) Long timeoutMs) {
 
+    /**
+     * In UTF-8 bytes at the public API (@Size counts characters, never more): the provisioner sends the command
+     * base64-encoded inside execd's request body, which execd limits to 1 MiB.
+     */
     public static final int MAX_COMMAND_LENGTH = 256 * 1024;
     public static final long DEFAULT_TIMEOUT_MS = 300_000;
     public static final long MAX_TIMEOUT_MS = 3_600_000;

@@ -29,6 +29,11 @@ public record Problem(
     public record FieldError(String field, String message) {
     }
 
+    /** The type slug of a problem named after its HTTP status: "Unsupported Media Type" → {@code unsupported-media-type}. */
+    public static String slug(String title) {
+        return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    }
+
     @JsonAnyGetter
     public Map<String, Object> anyExtensions() {
         return extensions == null ? Map.of() : extensions;

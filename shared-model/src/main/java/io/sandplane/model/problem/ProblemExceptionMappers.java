@@ -93,7 +93,7 @@ public class ProblemExceptionMappers {
             default -> e.getMessage();
         };
         Response.ResponseBuilder builder = Response.status(status).type(Problem.MEDIA_TYPE)
-                .entity(new Problem(Problem.TYPE_BASE + slug(title), title, status, detail, path(uri), List.of(), Map.of()));
+                .entity(new Problem(Problem.TYPE_BASE + Problem.slug(title), title, status, detail, path(uri), List.of(), Map.of()));
         e.getResponse().getHeaders().forEach((name, values) -> {
             if (name.equalsIgnoreCase("Allow") || name.equalsIgnoreCase("Retry-After") || name.equalsIgnoreCase("WWW-Authenticate")) {
                 values.forEach(v -> builder.header(name, v));
@@ -123,14 +123,17 @@ public class ProblemExceptionMappers {
 
     /**
      * A failure to reach PostgreSQL anywhere in the cause chain: SQLState class 08 (connection
-     * exception) or a transient connection failure (e.g. the pool timing out on new connections).
+     * exception), 57P01-57P03 (the server is shutting down, crashed, or not yet accepting
+     * connections: what a pooled connection gets when PostgreSQL stops under it), or a transient
+     * connection failure (e.g. the pool timing out on new connections).
      */
     static boolean databaseUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLTransientConnectionException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().matches("57P0[123]"))) {
                 return true;
             }
         }
@@ -153,10 +156,6 @@ public class ProblemExceptionMappers {
 
     private static String path(UriInfo uri) {
         return uri == null ? null : "/" + uri.getPath().replaceFirst("^/", "");
-    }
-
-    private static String slug(String title) {
-        return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
     }
 
     private static String jsonPath(JsonMappingException e) {

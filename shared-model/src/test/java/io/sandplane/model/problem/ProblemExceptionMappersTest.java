@@ -36,6 +36,16 @@ class ProblemExceptionMappersTest {
     }
 
     @Test
+    void aConnectionPostgresTerminatesAsItStopsIsA503() {
+        // What a pooled connection reports when PostgreSQL shuts down under it (SQLState 57P01, admin_shutdown).
+        Response response = mappers.unexpected(new PersistenceException("JDBC exception executing SQL",
+                new SQLException("FATAL: terminating connection due to administrator command", "57P01")), null);
+
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(((Problem) response.getEntity()).type()).isEqualTo(Problem.TYPE_BASE + "database-unavailable");
+    }
+
+    @Test
     void otherDatabaseErrorsStayInternalErrors() {
         Response response = mappers.unexpected(new PersistenceException(
                 new SQLException("duplicate key value violates unique constraint", "23505")), null);
