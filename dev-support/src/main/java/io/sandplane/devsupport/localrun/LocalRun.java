@@ -19,9 +19,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code .sandplane/logs/<service>.log}. Ctrl-C stops everything; a second run reuses the data and
  * the secrets.
  *
- * <p>The simulator's guests get addresses of {@value #GUEST_NETWORK} ({@code SIM_GUEST_NETWORK} to
- * change it), the same on every run, and the url-router forwards only there; with a real PVE,
- * {@code PVE_IP_POOL_CIDR} must say where its guests are.
+ * <p>Everything listens on 127.0.0.1 only (see {@link Topology}). The simulator's guests get
+ * addresses of {@value #GUEST_NETWORK} ({@code SIM_GUEST_NETWORK} to change it), the same on every
+ * run, and the url-router forwards only there; with a real PVE, {@code PVE_IP_POOL_CIDR} must say
+ * where its guests are.
  */
 public final class LocalRun {
 

@@ -26,9 +26,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * benchmarks. Replica {@code i} of a caller talks to replica {@code i mod n} of what it calls, so
  * several replicas need no load balancer.
  *
- * <p>The simulator's guests are loopback addresses of its guest network (127.N.0.0/16). The guest
- * network is chosen here, not by the simulator, because the url-router must be told it: it is the
- * router's sandbox network ({@code PVE_IP_POOL_CIDR}), outside which it forwards nothing.
+ * <p>Every listener of the topology is on 127.0.0.1 ({@link ServiceProcess}, the proxy, PostgreSQL),
+ * never on a wildcard address: the simulator's guests are loopback addresses of its guest network
+ * (127.N.0.0/16), which a wildcard listener would answer too. The guest network is chosen here, not
+ * by the simulator, because the url-router must be told it: it is the router's sandbox network
+ * ({@code PVE_IP_POOL_CIDR}), outside which it forwards nothing.
  */
 public final class Topology implements AutoCloseable {
 
@@ -168,6 +170,7 @@ public final class Topology implements AutoCloseable {
             }
             case URL_ROUTER -> {
                 env.put("SANDPLANE_PROXY_PORT", Integer.toString(proxyPorts.get(replica)));
+                env.put("SANDPLANE_PROXY_HOST", ServiceProcess.LOOPBACK);
                 env.put("PVE_IP_POOL_CIDR", ipPool);
             }
             case SANDBOX_API -> {
@@ -212,7 +215,30 @@ public final class Topology implements AutoCloseable {
 
     /** Where to connect for proxy requests of router replica {@code i}; send a Host under {@link #publicDomain()}. */
     public String proxyUrl(int replica) {
-        return "http://127.0.0.1:" + proxyPorts.get(replica);
+        return "http://" + ServiceProcess.LOOPBACK + ":" + proxyPorts.get(replica);
+    }
+
+    /**
+     * Every listener of the topology by what it is ({@code provisioner}, {@code provisioner management},
+     * {@code url-router proxy}, {@code PostgreSQL}, …; replicas numbered), with its port: all on 127.0.0.1.
+     */
+    public Map<String, Integer> listeners() {
+        Map<String, Integer> listeners = new LinkedHashMap<>();
+        listeners.put("PostgreSQL", config.postgres.port());
+        processes.forEach((service, replicas) -> {
+            for (int i = 0; i < replicas.size(); i++) {
+                String name = replicas.size() > 1 ? service.module() + " #" + (i + 1) : service.module();
+                List<Integer> ports = replicas.get(i).ports();
+                listeners.put(name, ports.getFirst());
+                if (ports.size() > 1) {
+                    listeners.put(name + " management", ports.get(1));
+                }
+            }
+        });
+        for (int i = 0; i < proxyPorts.size(); i++) {
+            listeners.put(proxyPorts.size() > 1 ? "url-router proxy #" + (i + 1) : "url-router proxy", proxyPorts.get(i));
+        }
+        return listeners;
     }
 
     /** The simulator's guest network ({@code SIM_GUEST_NETWORK}), e.g. {@code 127.42.0.0/16}; empty against a real PVE. */
