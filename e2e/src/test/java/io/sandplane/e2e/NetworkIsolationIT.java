@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
@@ -52,9 +53,15 @@ class NetworkIsolationIT {
                 Answer exposed = api.post("/api/sandboxes/" + id + "/services", team.key(),
                         Json.object().put("port", port).put("authMode", "public"));
                 assertThat(exposed.status()).as("expose %s (%d): %s", listener, port, exposed).isEqualTo(201);
-                Proxy.Response answer = proxy.get(exposed.json().path("url").asText(), PROBE);
-                if (answer.status() != 502) {
-                    reached.add(listener + " (" + port + ") -> " + answer);
+                String url = exposed.json().path("url").asText();
+                // The proxy learns of the new service within moments (its route cache is invalidated by NOTIFY).
+                AtomicReference<Proxy.Response> answer = new AtomicReference<>();
+                await().atMost(PATIENCE).until(() -> {
+                    answer.set(proxy.get(url, PROBE));
+                    return answer.get().status() != 404;
+                });
+                if (answer.get().status() != 502) {
+                    reached.add(listener + " (" + port + ") -> " + answer.get());
                 }
             });
             assertThat(reached).as("every control-plane port exposed by the sandbox answers the proxy's 502").isEmpty();
