@@ -199,6 +199,19 @@ class NetworkPolicyTest {
     }
 
     @Test
+    void theOpenApiDocumentShowsPoliciesAsTheyAreWritten() {
+        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body("paths", org.hamcrest.Matchers.hasKey("/api/admin/teams/{team}/network"))
+                .body("components.schemas.CreateSandboxRequest.properties", org.hamcrest.Matchers.hasKey("network"))
+                .body("components.schemas.SandboxView.properties.network.$ref", equalTo("#/components/schemas/NetworkPolicy"))
+                .body("components.schemas.EgressMode.enum", equalTo(List.of("open", "deny-private", "allow-list")))
+                .body("components.schemas.Protocol.enum", equalTo(List.of("tcp", "udp", "any")))
+                // Jackson writes these as strings; without their declared schemas OpenAPI would show their fields.
+                .body("components.schemas.Cidr.type", equalTo("string"))
+                .body("components.schemas.Ports.type", equalTo("string"));
+    }
+
+    @Test
     void rowsWrittenWithoutAPolicyReadAsTheDefault() throws Exception {
         // Other services' fixtures and earlier versions insert sandboxes without the columns V70 added.
         TestTeam team = TestTeam.create();
