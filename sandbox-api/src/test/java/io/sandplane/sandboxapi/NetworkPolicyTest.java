@@ -12,6 +12,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import io.sandplane.devsupport.test.PostgresResource;
+import io.sandplane.model.Secrets;
 import io.sandplane.model.lifecycle.SandboxIds;
 import io.sandplane.model.network.Cidr;
 import io.sandplane.model.network.EgressMode;
@@ -19,6 +20,8 @@ import io.sandplane.model.network.EgressRule;
 import io.sandplane.model.network.NetworkPolicy;
 import io.sandplane.model.network.Ports;
 import io.sandplane.model.network.Protocol;
+import io.sandplane.sandboxapi.rest.dto.CreateSandboxRequest;
+import io.sandplane.sandboxapi.service.StartRequests;
 import io.sandplane.sandboxapi.support.SandboxRows;
 import io.sandplane.sandboxapi.support.TestTeam;
 import jakarta.inject.Inject;
@@ -27,6 +30,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +65,9 @@ class NetworkPolicyTest {
 
     @Inject
     AgroalDataSource dataSource;
+
+    @Inject
+    StartRequests requests;
 
     private static ValidatableResponse operatorGet(String path) {
         return given().header("Authorization", TestTeam.OPERATOR).get(path).then().statusCode(200);
@@ -209,6 +216,18 @@ class NetworkPolicyTest {
                 // Jackson writes these as strings; without their declared schemas OpenAPI would show their fields.
                 .body("components.schemas.Cidr.type", equalTo("string"))
                 .body("components.schemas.Ports.type", equalTo("string"));
+    }
+
+    @Test
+    void aStartWithoutNetworkIsTheSameRequestAsBeforePoliciesExisted() {
+        // What the version before network policies hashed for this request (its serialisation, checked against
+        // that version's record): Idempotency-Keys it recorded still match their retries after an upgrade.
+        String before = "{\"origin\":\"api\",\"request\":{\"idleTimeoutSeconds\":null,\"metadata\":{\"a\":\"b\"},"
+                + "\"preset\":null,\"snapshotId\":null,\"ttlAction\":null,\"ttlSeconds\":600,\"version\":null,\"wait\":false,"
+                + "\"wakeOnHttp\":null}}";
+        CreateSandboxRequest request = new CreateSandboxRequest(null, null, null, 600L, null, null, null, Map.of("a", "b"),
+                null, false);
+        assertThat(requests.plan(request, "api", Optional.of("k")).requestHash()).isEqualTo(Secrets.sha256Hex(before));
     }
 
     @Test
