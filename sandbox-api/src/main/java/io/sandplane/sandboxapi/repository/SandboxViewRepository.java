@@ -40,7 +40,8 @@ public class SandboxViewRepository {
     private static final String VIEW = """
             select s.id, s.status, s.step, s.provider, s.snapshot_id, s.preset_id, s.template_version, s.vmid, s.node,
                    s.ttl_seconds, s.ttl_action, s.expires_at, s.idle_timeout_seconds, s.wake_on_http, s.metadata::text,
-                   s.egress, s.egress_allow::text, s.error, s.created_at, s.updated_at, svc.name, svc.port, svc.auth_mode, svc.url
+                   s.egress, s.egress_allow::text, s.error, s.created_at, s.updated_at,
+                   svc.name, svc.port, svc.auth_mode, svc.url
             from sandboxes s left join sandbox_services svc on svc.sandbox_id = s.id
             where s.id = ? order by svc.port""";
     private static final ObjectMapper JSON = new ObjectMapper();

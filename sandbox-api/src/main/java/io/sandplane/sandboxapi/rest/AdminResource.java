@@ -24,7 +24,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Operator API: teams, quotas, network settings, API keys. Needs {@code Authorization: Bearer $SANDPLANE_OPERATOR_TOKEN}. */
+/**
+ * Operator API: teams, quotas, network settings, API keys. Needs {@code Authorization: Bearer $SANDPLANE_OPERATOR_TOKEN}.
+ */
 @Path("/api/admin/teams")
 @CalledWith(Credential.OPERATOR_TOKEN)
 @Produces(MediaType.APPLICATION_JSON)
