@@ -11,6 +11,7 @@ import io.sandplane.simulator.service.CallLog;
 import io.sandplane.simulator.service.ClusterOperations;
 import io.sandplane.simulator.service.Fault;
 import io.sandplane.simulator.service.Faults;
+import io.sandplane.simulator.service.FirewallOperations;
 import io.sandplane.simulator.service.GuestOperations;
 import io.sandplane.simulator.service.GuestType;
 import io.sandplane.simulator.service.Latencies;
@@ -68,7 +69,7 @@ public class PveApiRoutes {
 
     public PveApiRoutes(ApiSchema schema, ObjectMapper mapper, Vertx vertx, Faults faults, Latencies latencies,
                         CallLog calls, ErrorStyle errorStyle, SimulatorConfig config, ClusterOperations cluster,
-                        GuestOperations guests) {
+                        GuestOperations guests, FirewallOperations firewall) {
         this.schema = schema;
         this.mapper = mapper;
         this.vertx = vertx;
@@ -85,6 +86,7 @@ public class PveApiRoutes {
             tokens.put(token.substring(0, eq), token.substring(eq + 1));
         }
         register(cluster, guests);
+        register(firewall);
     }
 
     private void on(String method, String path, Function<Call, Object> handler) {
@@ -132,6 +134,46 @@ public class PveApiRoutes {
         on("POST", "/nodes/{node}/qemu/{vmid}/status/reset", c -> guests.power(c, GuestType.QEMU, "reset"));
         on("POST", "/nodes/{node}/qemu/{vmid}/agent/ping", guests::agentPing);
         on("GET", "/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces", guests::agentInterfaces);
+    }
+
+    private void register(FirewallOperations fw) {
+        String cluster = "/cluster/firewall";
+        on("GET", cluster + "/options", fw::clusterOptions);
+        on("PUT", cluster + "/options", fw::setClusterOptions);
+        on("GET", cluster + "/ipset", fw::clusterIpsets);
+        on("POST", cluster + "/ipset", fw::createClusterIpset);
+        on("GET", cluster + "/ipset/{name}", fw::clusterIpset);
+        on("POST", cluster + "/ipset/{name}", fw::addClusterIpsetEntry);
+        on("DELETE", cluster + "/ipset/{name}", fw::deleteClusterIpset);
+        on("GET", cluster + "/ipset/{name}/{cidr}", fw::clusterIpsetEntry);
+        on("PUT", cluster + "/ipset/{name}/{cidr}", fw::updateClusterIpsetEntry);
+        on("DELETE", cluster + "/ipset/{name}/{cidr}", fw::deleteClusterIpsetEntry);
+        on("GET", cluster + "/groups", fw::groups);
+        on("POST", cluster + "/groups", fw::createGroup);
+        on("GET", cluster + "/groups/{group}", fw::groupRuleList);
+        on("POST", cluster + "/groups/{group}", fw::createGroupRule);
+        on("DELETE", cluster + "/groups/{group}", fw::deleteGroup);
+        on("GET", cluster + "/groups/{group}/{pos}", fw::groupRule);
+        on("PUT", cluster + "/groups/{group}/{pos}", fw::updateGroupRule);
+        on("DELETE", cluster + "/groups/{group}/{pos}", fw::deleteGroupRule);
+        for (GuestType type : GuestType.values()) {
+            String guest = "/nodes/{node}/" + type.apiName() + "/{vmid}/firewall";
+            on("GET", guest + "/options", c -> fw.guestOptions(c, type));
+            on("PUT", guest + "/options", c -> fw.setGuestOptions(c, type));
+            on("GET", guest + "/rules", c -> fw.guestRuleList(c, type));
+            on("POST", guest + "/rules", c -> fw.createGuestRule(c, type));
+            on("GET", guest + "/rules/{pos}", c -> fw.guestRule(c, type));
+            on("PUT", guest + "/rules/{pos}", c -> fw.updateGuestRule(c, type));
+            on("DELETE", guest + "/rules/{pos}", c -> fw.deleteGuestRule(c, type));
+            on("GET", guest + "/ipset", c -> fw.guestIpsets(c, type));
+            on("POST", guest + "/ipset", c -> fw.createGuestIpset(c, type));
+            on("GET", guest + "/ipset/{name}", c -> fw.guestIpset(c, type));
+            on("POST", guest + "/ipset/{name}", c -> fw.addGuestIpsetEntry(c, type));
+            on("DELETE", guest + "/ipset/{name}", c -> fw.deleteGuestIpset(c, type));
+            on("GET", guest + "/ipset/{name}/{cidr}", c -> fw.guestIpsetEntry(c, type));
+            on("PUT", guest + "/ipset/{name}/{cidr}", c -> fw.updateGuestIpsetEntry(c, type));
+            on("DELETE", guest + "/ipset/{name}/{cidr}", c -> fw.deleteGuestIpsetEntry(c, type));
+        }
     }
 
     /** Config values typed as PVE's schema declares them (integers and booleans as numbers). */

@@ -2,6 +2,7 @@ package io.sandplane.simulator.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sandplane.simulator.config.SimulatorConfig;
+import io.sandplane.simulator.firewall.FirewallStore;
 import io.sandplane.simulator.guest.GuestNetwork;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
@@ -52,6 +53,8 @@ public class Cluster {
     final Map<String, NodeState> nodes = new LinkedHashMap<>();
     final TreeMap<Integer, Guest> guests = new TreeMap<>();
     final LinkedHashMap<String, Task> tasks = new LinkedHashMap<>();
+    /** The firewall's config files (cluster.fw, <vmid>.fw), guarded by this monitor like everything else. */
+    final FirewallStore firewall = new FirewallStore();
     String dnsSearch;
     private Scenario scenario;
     private int nextPid = 0x1000 + ThreadLocalRandom.current().nextInt(0x10000);
@@ -122,6 +125,8 @@ public class Cluster {
         guests.clear();
         tasks.clear();
         nodes.clear();
+        firewall.clear();
+        ScenarioFirewall.apply(firewall, s.firewall());
         deleteTree(dataDir.resolve("guests"));
         deleteTree(dataDir.resolve("snapshots"));
         dnsSearch = s.dnsSearch();
@@ -186,6 +191,8 @@ public class Cluster {
             }
             ids.add(g.vmid());
         }
+        // checked on a scratch store so that a bad firewall leaves the running cluster as it was
+        ScenarioFirewall.apply(new FirewallStore(), s.firewall());
     }
 
     /** Adds a guest directly, as if made by hand on the host (operator control). */
