@@ -2,19 +2,30 @@ package io.sandplane.simulator.firewall;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The firewall's files, as text, like /etc/pve/firewall holds them: {@code cluster.fw} and one
  * {@code <vmid>.fw} per guest that has a firewall config. A guest's file is keyed by VMID alone
  * (PVE checks neither that the guest exists nor its node): clones copy it, destroying the guest
- * removes it. Every change bumps {@link #generation()}, which compiled inbound policies are checked
- * against. Not thread-safe: guarded by the cluster's monitor like the rest of the simulated state.
+ * removes it. Each file carries the version of its last change, so that a guest's compiled inbound
+ * policy is compiled again only when its own file, cluster.fw or its NIC changed. Not thread-safe:
+ * guarded by the cluster's monitor like the rest of the simulated state.
  */
 public final class FirewallStore {
 
     private String cluster = "";
     private final Map<Integer, String> guests = new HashMap<>();
-    private long generation;
+    /** Bumped by every change; the versions below are values it had. */
+    private long version;
+    private long clusterVersion;
+    private final Map<Integer, Long> guestVersions = new HashMap<>();
+    /** Compiled inbound policies by VMID, each valid for the versions and the net0 it was compiled from. */
+    private final Map<Integer, CachedPolicy> policies = new HashMap<>();
+
+    private record CachedPolicy(long clusterVersion, long guestVersion, String net0, RuleVerifier.Env env, long validUntil,
+                                InboundPolicy policy) {
+    }
 
     /** {@code cluster.fw} as read at this moment (an enable timestamp may have lapsed). */
     public FirewallConfig cluster() {
@@ -28,35 +39,29 @@ public final class FirewallStore {
 
     public void saveCluster(FirewallConfig conf) {
         cluster = FirewallFiles.writeCluster(conf);
-        generation++;
+        clusterVersion = ++version;
     }
 
     /** Writes a guest's file; a config with nothing in it removes the file, as PVE does. */
     public void saveGuest(int vmid, FirewallConfig conf) {
         String text = FirewallFiles.writeGuest(conf);
-        if (text.isEmpty()) {
-            guests.remove(vmid);
-        } else {
-            guests.put(vmid, text);
-        }
-        generation++;
+        setGuest(vmid, text.isEmpty() ? null : text);
     }
 
     /** PVE's clone_vmfw_conf: the target gets the source's file, or none when the source has none. */
     public void cloneGuest(int from, int to) {
-        String text = guests.get(from);
-        if (text == null) {
-            guests.remove(to);
-        } else {
-            guests.put(to, text);
-        }
-        generation++;
+        setGuest(to, guests.get(from));
     }
 
     /** PVE's remove_vmfw_conf (destroying a guest, or a failed clone or create). */
     public void removeGuest(int vmid) {
-        if (guests.remove(vmid) != null) {
-            generation++;
+        setGuest(vmid, null);
+    }
+
+    private void setGuest(int vmid, String text) {
+        String old = text == null ? guests.remove(vmid) : guests.put(vmid, text);
+        if (!Objects.equals(old, text)) {
+            guestVersions.put(vmid, ++version);
         }
     }
 
@@ -64,26 +69,39 @@ public final class FirewallStore {
     public void clear() {
         cluster = "";
         guests.clear();
-        generation++;
+        policies.clear();
+        clusterVersion = ++version;
+        // a VMID of the old scenario may come back in the new one: its file is new too
+        guestVersions.replaceAll((vmid, v) -> version);
     }
 
-    /** Whether a guest has a firewall file. */
-    public boolean hasGuest(int vmid) {
-        return guests.containsKey(vmid);
+    /**
+     * The inbound policy of a guest's net0, compiled once per change of its firewall file,
+     * cluster.fw or the NIC: a connection costs a map lookup, not a parse.
+     */
+    public InboundPolicy inboundPolicy(int vmid, RuleVerifier.Env env, String net0) {
+        CachedPolicy cached = policies.get(vmid);
+        long guestVersion = guestVersions.getOrDefault(vmid, 0L);
+        if (cached != null && cached.clusterVersion == clusterVersion && cached.guestVersion == guestVersion
+                && cached.env == env && Objects.equals(cached.net0, net0) && nowSeconds() < cached.validUntil) {
+            return cached.policy;
+        }
+        FirewallConfig clusterConf = cluster();
+        InboundPolicy policy = InboundPolicy.compile(clusterConf, guest(vmid, env, clusterConf), net0);
+        policies.put(vmid, new CachedPolicy(clusterVersion, guestVersion, net0, env, validUntil(clusterConf), policy));
+        return policy;
     }
 
-    /** Raw texts, for the operator view. */
-    public String clusterText() {
-        return cluster;
+    /** A datacenter {@code enable} timestamp (the GUI's anti-lockout step) lapses a minute after it was set. */
+    private static long validUntil(FirewallConfig clusterConf) {
+        String enable = clusterConf.options == null ? null : clusterConf.options.get("enable");
+        long value = enable == null ? 0 : Long.parseLong(enable);
+        return value > 1 ? value + FirewallFiles.ENABLE_TIMESTAMP_SECONDS + 1 : Long.MAX_VALUE;
     }
 
-    public String guestText(int vmid) {
-        return guests.get(vmid);
-    }
-
-    /** Changes whenever any file changes. */
-    public long generation() {
-        return generation;
+    /** Drops what was compiled for a guest that is gone. */
+    public void forgetPolicy(int vmid) {
+        policies.remove(vmid);
     }
 
     static long nowSeconds() {

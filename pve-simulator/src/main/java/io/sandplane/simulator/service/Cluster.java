@@ -3,7 +3,10 @@ package io.sandplane.simulator.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sandplane.simulator.config.SimulatorConfig;
 import io.sandplane.simulator.firewall.FirewallStore;
+import io.sandplane.simulator.firewall.InboundPolicy;
+import io.sandplane.simulator.firewall.NetIp;
 import io.sandplane.simulator.guest.GuestNetwork;
+import io.sandplane.simulator.guest.Verdict;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -255,6 +258,8 @@ public class Cluster {
     void removeGuest(Guest g) {
         g.deleted = true;
         guests.remove(g.vmid);
+        // its firewall file stays: only destroying the guest (or a failed clone) removes it, as in PVE
+        firewall.forgetPolicy(g.vmid);
         network.release(g.address);
         g.address = null;
         deleteTree(g.workDir);
@@ -300,7 +305,8 @@ public class Cluster {
         g.execToken = execToken(g.config.get("env"));
         long generation = g.generation;
         GuestNetwork.GuestEndpoint ep = new GuestNetwork.GuestEndpoint(g.vmid, g.type.apiName(), g.workDir, g.execToken,
-                guestEnv(g.config.get("env")));
+                guestEnv(g.config.get("env")), (source, sourcePort, destination, port) -> admit(g, source, sourcePort,
+                destination, port));
         return network.up(ep, g.address).thenAccept(address -> {
             synchronized (this) {
                 if (g.deleted || g.generation != generation || !g.running) {
@@ -314,6 +320,18 @@ public class Cluster {
                 }
             }
         });
+    }
+
+    /**
+     * The firewall's verdict on a new connection to one of a guest's ports, from its policy as
+     * compiled for the current firewall files and its net0 (compiled again only after a change).
+     */
+    private Verdict admit(Guest g, String source, int sourcePort, String destination, int port) {
+        InboundPolicy policy;
+        synchronized (this) {
+            policy = firewall.inboundPolicy(g.vmid, FirewallOperations.env(g.type), g.config.get("net0"));
+        }
+        return policy.open() ? Verdict.ACCEPT : policy.decide(NetIp.v4(source), sourcePort, NetIp.v4(destination), port);
     }
 
     /** Stops a guest's loopback services; completes when they no longer accept connections. */
