@@ -41,12 +41,6 @@ ENDPOINTS = {
     "/nodes/{node}/lxc/{vmid}/config": ["GET", "PUT"],
     "/nodes/{node}/lxc/{vmid}/interfaces": ["GET"],
     "/nodes/{node}/lxc/{vmid}/template": ["POST"],
-    "/nodes/{node}/lxc/{vmid}/firewall/options": ["GET", "PUT"],
-    "/nodes/{node}/lxc/{vmid}/firewall/rules": ["GET", "POST"],
-    "/nodes/{node}/lxc/{vmid}/firewall/rules/{pos}": ["GET", "PUT", "DELETE"],
-    "/nodes/{node}/lxc/{vmid}/firewall/ipset": ["GET", "POST"],
-    "/nodes/{node}/lxc/{vmid}/firewall/ipset/{name}": ["GET", "POST", "DELETE"],
-    "/nodes/{node}/lxc/{vmid}/firewall/ipset/{name}/{cidr}": ["GET", "PUT", "DELETE"],
     "/nodes/{node}/lxc/{vmid}/status/current": ["GET"],
     "/nodes/{node}/lxc/{vmid}/status/start": ["POST"],
     "/nodes/{node}/lxc/{vmid}/status/stop": ["POST"],
@@ -63,12 +57,6 @@ ENDPOINTS = {
     "/nodes/{node}/qemu/{vmid}/clone": ["POST"],
     "/nodes/{node}/qemu/{vmid}/config": ["GET", "PUT", "POST"],
     "/nodes/{node}/qemu/{vmid}/template": ["POST"],
-    "/nodes/{node}/qemu/{vmid}/firewall/options": ["GET", "PUT"],
-    "/nodes/{node}/qemu/{vmid}/firewall/rules": ["GET", "POST"],
-    "/nodes/{node}/qemu/{vmid}/firewall/rules/{pos}": ["GET", "PUT", "DELETE"],
-    "/nodes/{node}/qemu/{vmid}/firewall/ipset": ["GET", "POST"],
-    "/nodes/{node}/qemu/{vmid}/firewall/ipset/{name}": ["GET", "POST", "DELETE"],
-    "/nodes/{node}/qemu/{vmid}/firewall/ipset/{name}/{cidr}": ["GET", "PUT", "DELETE"],
     "/nodes/{node}/qemu/{vmid}/status/current": ["GET"],
     "/nodes/{node}/qemu/{vmid}/status/start": ["POST"],
     "/nodes/{node}/qemu/{vmid}/status/stop": ["POST"],
@@ -84,6 +72,19 @@ ENDPOINTS = {
     "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/config": ["GET", "PUT"],
     "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/rollback": ["POST"],
 }
+
+# The firewall of a guest: the same endpoints under each guest type.
+GUEST_FIREWALL = {
+    "/options": ["GET", "PUT"],
+    "/rules": ["GET", "POST"],
+    "/rules/{pos}": ["GET", "PUT", "DELETE"],
+    "/ipset": ["GET", "POST"],
+    "/ipset/{name}": ["GET", "POST", "DELETE"],
+    "/ipset/{name}/{cidr}": ["GET", "PUT", "DELETE"],
+}
+for guest in ("lxc", "qemu"):
+    for sub, methods in GUEST_FIREWALL.items():
+        ENDPOINTS["/nodes/{node}/" + guest + "/{vmid}/firewall" + sub] = methods
 
 SCHEMA_FACTS = ("type", "optional", "enum", "minimum", "maximum", "minLength", "maxLength",
                 "pattern", "default_key", "alias", "requires", "additionalProperties")

@@ -153,17 +153,8 @@ public final class RuleVerifier {
         }
         String dport = str(rule, "dport");
         if (FirewallFiles.perlTrue(dport)) {
-            try {
-                FirewallFormats.ports(dport, icmp);
-            } catch (FirewallFormats.Invalid e) {
-                p.add("dport", e.getMessage());
-            }
-            if (!FirewallFiles.perlTrue(proto)) {
-                p.add("proto", "missing property - 'dport' requires this property");
-            }
-            if (!FirewallTables.PROTOCOLS_WITH_PORTS.contains(proto == null ? "" : proto) && !icmp) {
-                p.add("dport", "protocol '" + (proto == null ? "" : proto) + "' does not support ports");
-            }
+            // a destination port list may hold ICMP types (where they lived before icmp-type)
+            checkPorts(p, "dport", dport, proto, icmp);
         }
         String icmpType = str(rule, "icmp-type");
         if (FirewallFiles.perlTrue(icmpType)) {
@@ -181,17 +172,7 @@ public final class RuleVerifier {
         }
         String sport = str(rule, "sport");
         if (FirewallFiles.perlTrue(sport)) {
-            try {
-                FirewallFormats.ports(sport, false);
-            } catch (FirewallFormats.Invalid e) {
-                p.add("sport", e.getMessage());
-            }
-            if (!FirewallFiles.perlTrue(proto)) {
-                p.add("proto", "missing property - 'sport' requires this property");
-            }
-            if (!FirewallTables.PROTOCOLS_WITH_PORTS.contains(proto == null ? "" : proto)) {
-                p.add("sport", "protocol '" + (proto == null ? "" : proto) + "' does not support ports");
-            }
+            checkPorts(p, "sport", sport, proto, false);
         }
         for (String name : List.of("source", "dest")) {
             String value = str(rule, name);
@@ -215,6 +196,22 @@ public final class RuleVerifier {
         }
         if (p.count > 0) {
             rule.put("errors", p.errors);
+        }
+    }
+
+    /** A port list, and the protocol it needs (one with ports, or ICMP where ICMP types are allowed). */
+    private static void checkPorts(Problems p, String key, String ports, String proto, boolean icmp) {
+        try {
+            FirewallFormats.ports(ports, icmp);
+        } catch (FirewallFormats.Invalid e) {
+            p.add(key, e.getMessage());
+        }
+        if (!FirewallFiles.perlTrue(proto)) {
+            p.add("proto", "missing property - '" + key + "' requires this property");
+        }
+        String protocol = proto == null ? "" : proto;
+        if (!FirewallTables.PROTOCOLS_WITH_PORTS.contains(protocol) && !icmp) {
+            p.add(key, "protocol '" + protocol + "' does not support ports");
         }
     }
 

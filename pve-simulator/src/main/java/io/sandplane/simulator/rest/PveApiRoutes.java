@@ -137,43 +137,31 @@ public class PveApiRoutes {
     }
 
     private void register(FirewallOperations fw) {
-        String cluster = "/cluster/firewall";
-        on("GET", cluster + "/options", fw::clusterOptions);
-        on("PUT", cluster + "/options", fw::setClusterOptions);
-        on("GET", cluster + "/ipset", fw::clusterIpsets);
-        on("POST", cluster + "/ipset", fw::createClusterIpset);
-        on("GET", cluster + "/ipset/{name}", fw::clusterIpset);
-        on("POST", cluster + "/ipset/{name}", fw::addClusterIpsetEntry);
-        on("DELETE", cluster + "/ipset/{name}", fw::deleteClusterIpset);
-        on("GET", cluster + "/ipset/{name}/{cidr}", fw::clusterIpsetEntry);
-        on("PUT", cluster + "/ipset/{name}/{cidr}", fw::updateClusterIpsetEntry);
-        on("DELETE", cluster + "/ipset/{name}/{cidr}", fw::deleteClusterIpsetEntry);
-        on("GET", cluster + "/groups", fw::groups);
-        on("POST", cluster + "/groups", fw::createGroup);
-        on("GET", cluster + "/groups/{group}", fw::groupRuleList);
-        on("POST", cluster + "/groups/{group}", fw::createGroupRule);
-        on("DELETE", cluster + "/groups/{group}", fw::deleteGroup);
-        on("GET", cluster + "/groups/{group}/{pos}", fw::groupRule);
-        on("PUT", cluster + "/groups/{group}/{pos}", fw::updateGroupRule);
-        on("DELETE", cluster + "/groups/{group}/{pos}", fw::deleteGroupRule);
-        for (GuestType type : GuestType.values()) {
-            String guest = "/nodes/{node}/" + type.apiName() + "/{vmid}/firewall";
-            on("GET", guest + "/options", c -> fw.guestOptions(c, type));
-            on("PUT", guest + "/options", c -> fw.setGuestOptions(c, type));
-            on("GET", guest + "/rules", c -> fw.guestRuleList(c, type));
-            on("POST", guest + "/rules", c -> fw.createGuestRule(c, type));
-            on("GET", guest + "/rules/{pos}", c -> fw.guestRule(c, type));
-            on("PUT", guest + "/rules/{pos}", c -> fw.updateGuestRule(c, type));
-            on("DELETE", guest + "/rules/{pos}", c -> fw.deleteGuestRule(c, type));
-            on("GET", guest + "/ipset", c -> fw.guestIpsets(c, type));
-            on("POST", guest + "/ipset", c -> fw.createGuestIpset(c, type));
-            on("GET", guest + "/ipset/{name}", c -> fw.guestIpset(c, type));
-            on("POST", guest + "/ipset/{name}", c -> fw.addGuestIpsetEntry(c, type));
-            on("DELETE", guest + "/ipset/{name}", c -> fw.deleteGuestIpset(c, type));
-            on("GET", guest + "/ipset/{name}/{cidr}", c -> fw.guestIpsetEntry(c, type));
-            on("PUT", guest + "/ipset/{name}/{cidr}", c -> fw.updateGuestIpsetEntry(c, type));
-            on("DELETE", guest + "/ipset/{name}/{cidr}", c -> fw.deleteGuestIpsetEntry(c, type));
+        List<FirewallOperations.Scope> scopes = List.of(FirewallOperations.Scope.CLUSTER,
+                new FirewallOperations.Scope(GuestType.LXC), new FirewallOperations.Scope(GuestType.QEMU));
+        for (FirewallOperations.Scope scope : scopes) {
+            String base = scope.path();
+            on("GET", base + "/options", c -> fw.options(c, scope));
+            on("PUT", base + "/options", c -> fw.setOptions(c, scope));
+            on("GET", base + "/ipset", c -> fw.ipsets(c, scope));
+            on("POST", base + "/ipset", c -> fw.createIpset(c, scope));
+            on("GET", base + "/ipset/{name}", c -> fw.ipset(c, scope));
+            on("POST", base + "/ipset/{name}", c -> fw.addEntry(c, scope));
+            on("DELETE", base + "/ipset/{name}", c -> fw.deleteIpset(c, scope));
+            on("GET", base + "/ipset/{name}/{cidr}", c -> fw.entry(c, scope));
+            on("PUT", base + "/ipset/{name}/{cidr}", c -> fw.updateEntry(c, scope));
+            on("DELETE", base + "/ipset/{name}/{cidr}", c -> fw.removeEntry(c, scope));
+            // a guest's rules, or in the datacenter those of a security group
+            String rules = scope.guest() == null ? base + "/groups/{group}" : base + "/rules";
+            on("GET", rules, c -> fw.rules(c, scope));
+            on("POST", rules, c -> fw.createRule(c, scope));
+            on("GET", rules + "/{pos}", c -> fw.rule(c, scope));
+            on("PUT", rules + "/{pos}", c -> fw.updateRule(c, scope));
+            on("DELETE", rules + "/{pos}", c -> fw.deleteRule(c, scope));
         }
+        on("GET", "/cluster/firewall/groups", fw::groups);
+        on("POST", "/cluster/firewall/groups", fw::createGroup);
+        on("DELETE", "/cluster/firewall/groups/{group}", fw::deleteGroup);
     }
 
     /** Config values typed as PVE's schema declares them (integers and booleans as numbers). */

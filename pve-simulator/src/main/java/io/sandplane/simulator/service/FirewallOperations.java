@@ -48,6 +48,29 @@ public class FirewallOperations {
         this.c = cluster;
     }
 
+    /**
+     * Where a firewall endpoint lives: the datacenter ({@code /cluster/firewall}, whose rules are
+     * those of security groups) or an LXC or QEMU guest ({@code …/{vmid}/firewall}).
+     */
+    public record Scope(GuestType guest) {
+
+        public static final Scope CLUSTER = new Scope(null);
+
+        /** The API path the scope's endpoints hang under. */
+        public String path() {
+            return guest == null ? "/cluster/firewall" : "/nodes/{node}/" + guest.apiName() + "/{vmid}/firewall";
+        }
+    }
+
+    private FwFile file(Call call, Scope scope) {
+        return scope.guest() == null ? clusterFile() : guestFile(call, scope.guest());
+    }
+
+    /** A guest's rules, or (in the datacenter) the rules of the security group the call names. */
+    private RuleList rulesOf(Call call, Scope scope) {
+        return scope.guest() == null ? groupRules(call) : guestRules(call, scope.guest());
+    }
+
     // ---------------------------------------------------------------- the files an endpoint works on
 
     /** One firewall file as an endpoint sees it: how to read and write it, and what its rules may reference. */
@@ -137,56 +160,57 @@ public class FirewallOperations {
         return new RuleList(clusterFile(), RuleVerifier.Env.GROUP, call.param("group"));
     }
 
-    // ---------------------------------------------------------------- options
-
-    public Object clusterOptions(Call call) {
+    /** PVE's reads: the file as it is now, under the lock. */
+    private <T> T read(FwFile file, java.util.function.Function<FirewallConfig, T> answer) {
         synchronized (c) {
-            return FirewallFiles.withDigest(typedOptions(clusterFile().load().options()));
+            return answer.apply(file.load());
         }
     }
 
-    public Object setClusterOptions(Call call) {
+    /**
+     * PVE's writes: under the lock, the file is read, changed and written back (nothing is written
+     * when the change fails); the answer is null, as PVE's.
+     */
+    private Object change(FwFile file, java.util.function.Consumer<FirewallConfig> edit) {
         synchronized (c) {
-            FwFile file = clusterFile();
             FirewallConfig conf = file.load();
-            Map<String, String> options = prepareOptions(call, conf, CLUSTER_OPTIONS);
+            edit.accept(conf);
+            file.save(conf);
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- options
+
+    public Object options(Call call, Scope scope) {
+        synchronized (c) {
+            if (scope.guest() != null) {
+                // a guest's options are proxied to its node (its other firewall calls are not)
+                c.node(call.node());
+            }
+            return FirewallFiles.withDigest(typedOptions(file(call, scope).load().options()));
+        }
+    }
+
+    public Object setOptions(Call call, Scope scope) {
+        return change(file(call, scope), conf -> {
+            if (scope.guest() != null) {
+                c.node(call.node());
+            }
+            List<String> known = scope.guest() == null ? CLUSTER_OPTIONS : GUEST_OPTIONS;
+            Map<String, String> options = prepareOptions(call, conf, known);
             Map<String, String> params = new LinkedHashMap<>(call.params());
-            // enable > 1 is the GUI's first, self-expiring step: stored as the time it was set
-            if (params.containsKey("enable") && new BigInteger(params.get("enable")).compareTo(BigInteger.ONE) > 0) {
+            // the datacenter's enable > 1 is the GUI's first, self-expiring step: stored as the time it was set
+            if (scope.guest() == null && params.containsKey("enable")
+                    && new BigInteger(params.get("enable")).compareTo(BigInteger.ONE) > 0) {
                 params.put("enable", Long.toString(System.currentTimeMillis() / 1000));
             }
-            for (String k : CLUSTER_OPTIONS) {
+            for (String k : known) {
                 if (params.containsKey(k)) {
                     options.put(k, params.get(k));
                 }
             }
-            file.save(conf);
-            return null;
-        }
-    }
-
-    public Object guestOptions(Call call, GuestType type) {
-        synchronized (c) {
-            // options are proxied to the node (the other firewall calls are not)
-            c.node(call.node());
-            return FirewallFiles.withDigest(typedOptions(guestFile(call, type).load().options()));
-        }
-    }
-
-    public Object setGuestOptions(Call call, GuestType type) {
-        synchronized (c) {
-            c.node(call.node());
-            FwFile file = guestFile(call, type);
-            FirewallConfig conf = file.load();
-            Map<String, String> options = prepareOptions(call, conf, GUEST_OPTIONS);
-            for (String k : GUEST_OPTIONS) {
-                if (call.param(k) != null) {
-                    options.put(k, call.param(k));
-                }
-            }
-            file.save(conf);
-            return null;
-        }
+        });
     }
 
     /** The digest check and the deletions PVE does before setting options; the options to set into. */
@@ -223,60 +247,21 @@ public class FirewallOperations {
 
     // ---------------------------------------------------------------- rules
 
-    public Object guestRuleList(Call call, GuestType type) {
-        return ruleList(guestRules(call, type));
-    }
-
-    public Object guestRule(Call call, GuestType type) {
-        return rule(call, guestRules(call, type));
-    }
-
-    public Object createGuestRule(Call call, GuestType type) {
-        return createRule(call, guestRules(call, type));
-    }
-
-    public Object updateGuestRule(Call call, GuestType type) {
-        return updateRule(call, guestRules(call, type));
-    }
-
-    public Object deleteGuestRule(Call call, GuestType type) {
-        return deleteRule(call, guestRules(call, type));
-    }
-
-    public Object groupRuleList(Call call) {
-        return ruleList(groupRules(call));
-    }
-
-    public Object groupRule(Call call) {
-        return rule(call, groupRules(call));
-    }
-
-    public Object createGroupRule(Call call) {
-        return createRule(call, groupRules(call));
-    }
-
-    public Object updateGroupRule(Call call) {
-        return updateRule(call, groupRules(call));
-    }
-
-    public Object deleteGroupRule(Call call) {
-        return deleteRule(call, groupRules(call));
-    }
-
-    private Object ruleList(RuleList list) {
-        synchronized (c) {
-            List<Map<String, Object>> rules = list.rules(list.file().load());
-            List<Map<String, Object>> out = withDigest(rules);
+    public Object rules(Call call, Scope scope) {
+        RuleList list = rulesOf(call, scope);
+        return read(list.file(), conf -> {
+            List<Map<String, Object>> out = withDigest(list.rules(conf));
             for (int i = 0; i < out.size(); i++) {
                 out.get(i).put("pos", i);
             }
             return out;
-        }
+        });
     }
 
-    private Object rule(Call call, RuleList list) {
-        synchronized (c) {
-            List<Map<String, Object>> out = withDigest(list.rules(list.file().load()));
+    public Object rule(Call call, Scope scope) {
+        RuleList list = rulesOf(call, scope);
+        return read(list.file(), conf -> {
+            List<Map<String, Object>> out = withDigest(list.rules(conf));
             long pos = call.longParam("pos", 0);
             if (pos >= out.size()) {
                 throw PveException.die("no rule at position " + call.param("pos"));
@@ -285,17 +270,16 @@ public class FirewallOperations {
             // PVE echoes the path parameter, a string
             rule.put("pos", call.param("pos"));
             return rule;
-        }
+        });
     }
 
-    private Object createRule(Call call, RuleList list) {
-        synchronized (c) {
-            FwFile file = list.file();
-            FirewallConfig conf = file.load();
+    public Object createRule(Call call, Scope scope) {
+        RuleList list = rulesOf(call, scope);
+        return change(list.file(), conf -> {
             List<Map<String, Object>> rules = list.rules(conf);
             Map<String, Object> rule = new LinkedHashMap<>();
             copyRuleData(rule, call.params());
-            RuleVerifier.verify(rule, file.ipsetNames(conf), list.env(), true);
+            RuleVerifier.verify(rule, list.file().ipsetNames(conf), list.env(), true);
             if (call.param("enable") == null) {
                 // a rule created without enable is written disabled
                 rule.put("enable", "0");
@@ -304,24 +288,14 @@ public class FirewallOperations {
             // new rules always go first: POST takes 'pos' but does not use it
             updated.add(0, rule);
             list.setRules(conf, updated);
-            file.save(conf);
-            return null;
-        }
+        });
     }
 
-    private Object updateRule(Call call, RuleList list) {
-        synchronized (c) {
-            FwFile file = list.file();
-            FirewallConfig conf = file.load();
-            List<Map<String, Object>> rules = list.rules(conf);
-            assertUnmodified(FirewallFiles.listDigest(rules), call.param("digest"));
-            if (rules == null) {
-                throw PveException.die(UNDEFINED_RULES + "373.");
-            }
+    public Object updateRule(Call call, Scope scope) {
+        RuleList list = rulesOf(call, scope);
+        return change(list.file(), conf -> {
+            List<Map<String, Object>> rules = rulesAt(call, list, conf, 373);
             long pos = call.longParam("pos", 0);
-            if (pos >= rules.size()) {
-                throw PveException.die("no rule at position " + call.param("pos"));
-            }
             Map<String, Object> rule = rules.get((int) pos);
             String movetoText = call.param("moveto");
             long moveto = movetoText == null ? -1 : call.longParam("moveto", 0);
@@ -341,44 +315,44 @@ public class FirewallOperations {
                     moved.add(rule);
                 }
                 list.setRules(conf, moved);
-            } else {
-                copyRuleData(rule, call.params());
-                if (call.param("delete") != null) {
-                    for (String opt : ParameterValidator.splitList(call.param("delete"))) {
-                        if (!RuleVerifier.PROPERTIES.contains(opt)) {
-                            throw PveException.param("delete", "no such property ('" + opt + "')");
-                        }
-                        if (opt.equals("type") || opt.equals("action")) {
-                            throw PveException.param("delete", "unable to delete required property '" + opt + "'");
-                        }
-                        rule.remove(opt);
-                    }
-                }
-                rule.remove("errors");
-                RuleVerifier.verify(rule, file.ipsetNames(conf), list.env(), true);
+                return;
             }
-            file.save(conf);
-            return null;
-        }
+            copyRuleData(rule, call.params());
+            if (call.param("delete") != null) {
+                for (String opt : ParameterValidator.splitList(call.param("delete"))) {
+                    if (!RuleVerifier.PROPERTIES.contains(opt)) {
+                        throw PveException.param("delete", "no such property ('" + opt + "')");
+                    }
+                    if (opt.equals("type") || opt.equals("action")) {
+                        throw PveException.param("delete", "unable to delete required property '" + opt + "'");
+                    }
+                    rule.remove(opt);
+                }
+            }
+            rule.remove("errors");
+            RuleVerifier.verify(rule, list.file().ipsetNames(conf), list.env(), true);
+        });
     }
 
-    private Object deleteRule(Call call, RuleList list) {
-        synchronized (c) {
-            FwFile file = list.file();
-            FirewallConfig conf = file.load();
-            List<Map<String, Object>> rules = list.rules(conf);
-            assertUnmodified(FirewallFiles.listDigest(rules), call.param("digest"));
-            if (rules == null) {
-                throw PveException.die(UNDEFINED_RULES + "462.");
-            }
-            long pos = call.longParam("pos", 0);
-            if (pos >= rules.size()) {
-                throw PveException.die("no rule at position " + call.param("pos"));
-            }
-            rules.remove((int) pos);
-            file.save(conf);
-            return null;
+    public Object deleteRule(Call call, Scope scope) {
+        RuleList list = rulesOf(call, scope);
+        return change(list.file(), conf -> rulesAt(call, list, conf, 462).remove((int) call.longParam("pos", 0)));
+    }
+
+    /**
+     * The rules a PUT or DELETE of one rule works on, after PVE's checks in its order: the digest,
+     * a rule list at all (Perl dies at {@code perlLine} of Rules.pm without one), the position.
+     */
+    private static List<Map<String, Object>> rulesAt(Call call, RuleList list, FirewallConfig conf, int perlLine) {
+        List<Map<String, Object>> rules = list.rules(conf);
+        assertUnmodified(FirewallFiles.listDigest(rules), call.param("digest"));
+        if (rules == null) {
+            throw PveException.die(UNDEFINED_RULES + perlLine + ".");
         }
+        if (call.longParam("pos", 0) >= rules.size()) {
+            throw PveException.die("no rule at position " + call.param("pos"));
+        }
+        return rules;
     }
 
     /** PVE's copy_rule_data: every rule property given; an empty value or "-" removes it. */
@@ -421,70 +395,6 @@ public class FirewallOperations {
 
     // ---------------------------------------------------------------- IP sets
 
-    public Object clusterIpsets(Call call) {
-        return ipsetIndex(clusterFile());
-    }
-
-    public Object createClusterIpset(Call call) {
-        return createIpset(call, clusterFile());
-    }
-
-    public Object clusterIpset(Call call) {
-        return ipsetContent(call, clusterFile());
-    }
-
-    public Object addClusterIpsetEntry(Call call) {
-        return addEntry(call, clusterFile());
-    }
-
-    public Object deleteClusterIpset(Call call) {
-        return deleteIpset(call, clusterFile());
-    }
-
-    public Object clusterIpsetEntry(Call call) {
-        return readEntry(call, clusterFile());
-    }
-
-    public Object updateClusterIpsetEntry(Call call) {
-        return updateEntry(call, clusterFile());
-    }
-
-    public Object deleteClusterIpsetEntry(Call call) {
-        return removeEntry(call, clusterFile());
-    }
-
-    public Object guestIpsets(Call call, GuestType type) {
-        return ipsetIndex(guestFile(call, type));
-    }
-
-    public Object createGuestIpset(Call call, GuestType type) {
-        return createIpset(call, guestFile(call, type));
-    }
-
-    public Object guestIpset(Call call, GuestType type) {
-        return ipsetContent(call, guestFile(call, type));
-    }
-
-    public Object addGuestIpsetEntry(Call call, GuestType type) {
-        return addEntry(call, guestFile(call, type));
-    }
-
-    public Object deleteGuestIpset(Call call, GuestType type) {
-        return deleteIpset(call, guestFile(call, type));
-    }
-
-    public Object guestIpsetEntry(Call call, GuestType type) {
-        return readEntry(call, guestFile(call, type));
-    }
-
-    public Object updateGuestIpsetEntry(Call call, GuestType type) {
-        return updateEntry(call, guestFile(call, type));
-    }
-
-    public Object deleteGuestIpsetEntry(Call call, GuestType type) {
-        return removeEntry(call, guestFile(call, type));
-    }
-
     /** The {name, comment} list of IP sets or security groups, sorted by name. */
     private static List<Map<String, Object>> nameList(Map<String, ?> byName, Map<String, String> comments, String key) {
         List<Map<String, Object>> list = new ArrayList<>();
@@ -501,46 +411,55 @@ public class FirewallOperations {
         return list;
     }
 
-    private Object ipsetIndex(FwFile file) {
-        synchronized (c) {
-            FirewallConfig conf = file.load();
-            return withDigest(nameList(conf.ipsets(), conf.ipsetComments(), "name"));
+    /** A new IP set or security group must have a name not taken (compared as given). */
+    private static void checkNew(Map<String, ?> byName, String param, String what, String name) {
+        if (byName.containsKey(name)) {
+            throw PveException.param(param, what + " '" + name + "' already exists");
         }
     }
 
-    private Object createIpset(Call call, FwFile file) {
-        synchronized (c) {
-            FirewallConfig conf = file.load();
+    /**
+     * PVE's checks before renaming an IP set or a security group ({@code rename} is the old name, the
+     * name parameter the new one): the digest of the list, the old name, the new one.
+     */
+    private static void checkRename(Call call, Map<String, ?> byName, Map<String, String> comments, String param,
+                                    String what) {
+        String name = call.param(param);
+        String rename = call.param("rename");
+        assertUnmodified(FirewallFiles.listDigest(nameList(byName, comments, param)), call.param("digest"));
+        if (!byName.containsKey(rename)) {
+            throw PveException.param(param, what + " '" + rename + "' does not exist");
+        }
+        if (byName.containsKey(name) && !name.equals(rename)) {
+            throw PveException.param(param, what + " '" + name + "' does already exist");
+        }
+    }
+
+    public Object ipsets(Call call, Scope scope) {
+        return read(file(call, scope), conf -> withDigest(nameList(conf.ipsets(), conf.ipsetComments(), "name")));
+    }
+
+    public Object createIpset(Call call, Scope scope) {
+        return change(file(call, scope), conf -> {
             conf.ensureIpsets();
             String name = call.param("name");
             String rename = call.param("rename");
-            String comment = call.param("comment");
             if (FirewallFiles.perlTrue(rename)) {
-                assertUnmodified(FirewallFiles.listDigest(nameList(conf.ipsets(), conf.ipsetComments(), "name")),
-                        call.param("digest"));
-                if (!conf.ipsets().containsKey(rename)) {
-                    throw PveException.param("name", "IPSet '" + rename + "' does not exist");
-                }
-                if (conf.ipsets().containsKey(name) && !name.equals(rename)) {
-                    throw PveException.param("name", "IPSet '" + name + "' does already exist");
-                }
+                checkRename(call, conf.ipsets(), conf.ipsetComments(), "name", "IPSet");
+                // rules naming the old set are not followed: they fail verification when next read
                 conf.ipsets().put(name, conf.ipsets().remove(rename));
                 String old = conf.ipsetComments().remove(rename);
                 if (FirewallFiles.perlTrue(old)) {
                     conf.ipsetComments().put(name, old);
                 }
             } else {
-                if (conf.ipsets().containsKey(name)) {
-                    throw PveException.param("name", "IPSet '" + name + "' already exists");
-                }
+                checkNew(conf.ipsets(), "name", "IPSet", name);
                 conf.ipsets().put(name, new ArrayList<>());
             }
-            if (comment != null) {
-                conf.ipsetComments().put(name, comment);
+            if (call.param("comment") != null) {
+                conf.ipsetComments().put(name, call.param("comment"));
             }
-            file.save(conf);
-            return null;
-        }
+        });
     }
 
     /** The entries of an IP set, or PVE's "no such IPSet". */
@@ -552,42 +471,34 @@ public class FirewallOperations {
         return set;
     }
 
-    private Object ipsetContent(Call call, FwFile file) {
-        synchronized (c) {
-            return withDigest(ipset(file.load(), call.param("name")));
-        }
+    public Object ipset(Call call, Scope scope) {
+        return read(file(call, scope), conf -> withDigest(ipset(conf, call.param("name"))));
     }
 
-    private Object deleteIpset(Call call, FwFile file) {
-        synchronized (c) {
-            FirewallConfig conf = file.load();
-            List<Map<String, Object>> set = ipset(conf, call.param("name"));
-            if (!set.isEmpty() && !call.flag("force")) {
+    public Object deleteIpset(Call call, Scope scope) {
+        return change(file(call, scope), conf -> {
+            if (!ipset(conf, call.param("name")).isEmpty() && !call.flag("force")) {
                 throw PveException.die("IPSet '" + call.param("name") + "' is not empty");
             }
             // rules that reference it are not checked: they fail verification when next read
             conf.ipsets().remove(call.param("name"));
-            file.save(conf);
-            return null;
-        }
+        });
     }
 
-    private Object addEntry(Call call, FwFile file) {
-        synchronized (c) {
-            FirewallConfig conf = file.load();
+    public Object addEntry(Call call, Scope scope) {
+        return change(file(call, scope), conf -> {
             List<Map<String, Object>> set = ipset(conf, call.param("name"));
-            String cidr = call.param("cidr");
-            java.util.regex.Matcher alias = SCOPED_ALIAS.matcher(cidr);
+            java.util.regex.Matcher alias = SCOPED_ALIAS.matcher(call.param("cidr"));
             if (alias.matches()) {
                 // the simulator has no aliases: PVE's resolve_alias dies on an unknown one
                 throw PveException.die("no such alias '" + alias.group(2) + "'");
             }
             // normalized like the file parser does, so that duplicates cannot slip through
-            String[] normalized = NetIp.ipOrCidr(NetIp.cleanCidr(cidr));
+            String[] normalized = NetIp.ipOrCidr(NetIp.cleanCidr(call.param("cidr")));
             if (normalized == null) {
                 throw PveException.die("value does not look like a valid IP address or CIDR network");
             }
-            cidr = normalized[0];
+            String cidr = normalized[0];
             for (Map<String, Object> entry : set) {
                 if (cidr.equals(entry.get("cidr"))) {
                     throw PveException.param("cidr", "address '" + cidr + "' already exists");
@@ -605,38 +516,30 @@ public class FirewallOperations {
                 entry.put("comment", call.param("comment"));
             }
             set.add(0, entry);
-            file.save(conf);
-            return null;
-        }
+        });
     }
 
-    private Object readEntry(Call call, FwFile file) {
-        synchronized (c) {
-            for (Map<String, Object> entry : withDigest(ipset(file.load(), call.param("name")))) {
+    public Object entry(Call call, Scope scope) {
+        return read(file(call, scope), conf -> {
+            for (Map<String, Object> entry : withDigest(ipset(conf, call.param("name")))) {
                 if (call.param("cidr").equals(entry.get("cidr"))) {
                     return entry;
                 }
             }
             throw PveException.param("cidr", "no such IP/Network");
-        }
+        });
     }
 
-    private Object updateEntry(Call call, FwFile file) {
-        synchronized (c) {
-            FirewallConfig conf = file.load();
+    public Object updateEntry(Call call, Scope scope) {
+        return change(file(call, scope), conf -> {
             List<Map<String, Object>> set = ipset(conf, call.param("name"));
             assertUnmodified(FirewallFiles.listDigest(set), call.param("digest"));
-            for (Map<String, Object> entry : set) {
-                if (call.param("cidr").equals(entry.get("cidr"))) {
-                    // PVE sets both: what is not given is cleared
-                    putOrRemove(entry, "nomatch", call.param("nomatch"));
-                    putOrRemove(entry, "comment", call.param("comment"));
-                    file.save(conf);
-                    return null;
-                }
-            }
-            throw PveException.param("cidr", "no such IP/Network");
-        }
+            Map<String, Object> entry = set.stream().filter(e -> call.param("cidr").equals(e.get("cidr"))).findFirst()
+                    .orElseThrow(() -> PveException.param("cidr", "no such IP/Network"));
+            // PVE sets both: what is not given is cleared
+            putOrRemove(entry, "nomatch", call.param("nomatch"));
+            putOrRemove(entry, "comment", call.param("comment"));
+        });
     }
 
     private static <V> void putOrRemove(Map<String, V> map, String key, V value) {
@@ -647,79 +550,58 @@ public class FirewallOperations {
         }
     }
 
-    private Object removeEntry(Call call, FwFile file) {
-        synchronized (c) {
-            FirewallConfig conf = file.load();
+    public Object removeEntry(Call call, Scope scope) {
+        return change(file(call, scope), conf -> {
             List<Map<String, Object>> set = ipset(conf, call.param("name"));
             assertUnmodified(FirewallFiles.listDigest(set), call.param("digest"));
             // removing an address that is not there is no error
             set.removeIf(entry -> call.param("cidr").equals(entry.get("cidr")));
-            file.save(conf);
-            return null;
-        }
+        });
     }
 
     // ---------------------------------------------------------------- security groups
 
     public Object groups(Call call) {
-        synchronized (c) {
-            FirewallConfig conf = clusterFile().load();
-            return withDigest(nameList(conf.groups(), conf.groupComments(), "group"));
-        }
+        return read(clusterFile(), conf -> withDigest(nameList(conf.groups(), conf.groupComments(), "group")));
     }
 
     public Object createGroup(Call call) {
-        synchronized (c) {
-            FwFile file = clusterFile();
-            FirewallConfig conf = file.load();
+        String group = call.param("group");
+        String rename = call.param("rename");
+        String comment = call.param("comment");
+        return change(clusterFile(), conf -> {
             conf.ensureGroups();
-            String group = call.param("group");
-            String rename = call.param("rename");
-            String comment = call.param("comment");
             if (!FirewallFiles.perlTrue(rename)) {
-                if (conf.groups().containsKey(group)) {
-                    throw PveException.param("group", "Security group '" + group + "' already exists");
-                }
+                checkNew(conf.groups(), "group", "Security group", group);
                 conf.groups().put(group, new ArrayList<>());
-                if (comment != null) {
-                    conf.groupComments().put(group, comment);
+            } else {
+                checkRename(call, conf.groups(), conf.groupComments(), "group", "Security group");
+                if (!rename.equals(group)) {
+                    renameGroup(conf, rename, group, comment);
                 }
-                file.save(conf);
-                return null;
             }
-            assertUnmodified(FirewallFiles.listDigest(nameList(conf.groups(), conf.groupComments(), "group")),
-                    call.param("digest"));
-            if (!conf.groups().containsKey(rename)) {
-                throw PveException.param("group", "Security group '" + rename + "' does not exist");
-            }
-            if (conf.groups().containsKey(group) && !group.equals(rename)) {
-                throw PveException.param("group", "Security group '" + group + "' does already exist");
-            }
-            if (rename.equals(group)) {
-                if (comment != null) {
-                    conf.groupComments().put(group, comment);
-                }
-                file.save(conf);
-                return null;
-            }
-            // a copy first, then every guest's rules follow the new name, then the old group goes
-            conf.groups().put(group, conf.groups().get(rename));
-            putOrRemove(conf.groupComments(), group, conf.groupComments().get(rename));
             if (comment != null) {
                 conf.groupComments().put(group, comment);
             }
-            file.save(conf);
-            for (Guest g : c.guests.values()) {
-                FirewallConfig guestConf = c.firewall.guest(g.vmid, env(g.type), conf);
-                renameGroupRules(guestConf.rules(), rename, group);
-                c.firewall.saveGuest(g.vmid, guestConf);
-            }
-            renameGroupRules(conf.rules(), rename, group);
-            conf.groups().remove(rename);
-            conf.groupComments().remove(rename);
-            file.save(conf);
-            return null;
+        });
+    }
+
+    /**
+     * PVE's rename: the group copied under its new name and written first, then every guest's rules
+     * (and the cluster's) made to name it, then the old name dropped.
+     */
+    private void renameGroup(FirewallConfig conf, String from, String to, String comment) {
+        conf.groups().put(to, conf.groups().get(from));
+        putOrRemove(conf.groupComments(), to, comment != null ? comment : conf.groupComments().get(from));
+        c.firewall.saveCluster(conf);
+        for (Guest g : c.guests.values()) {
+            FirewallConfig guestConf = c.firewall.guest(g.vmid, env(g.type), conf);
+            renameGroupRules(guestConf.rules(), from, to);
+            c.firewall.saveGuest(g.vmid, guestConf);
         }
+        renameGroupRules(conf.rules(), from, to);
+        conf.groups().remove(from);
+        conf.groupComments().remove(from);
     }
 
     private static void renameGroupRules(List<Map<String, Object>> rules, String from, String to) {
@@ -733,17 +615,12 @@ public class FirewallOperations {
     }
 
     public Object deleteGroup(Call call) {
-        synchronized (c) {
-            FwFile file = clusterFile();
-            FirewallConfig conf = file.load();
-            RuleList list = groupRules(call);
-            if (!list.rules(conf).isEmpty()) {
+        return change(clusterFile(), conf -> {
+            if (!groupRules(call).rules(conf).isEmpty()) {
                 throw PveException.die("Security group '" + call.param("group") + "' is not empty");
             }
             // guests' rules that name it stay: PVE compiles an unknown group as an empty chain
             conf.groups().remove(call.param("group"));
-            file.save(conf);
-            return null;
-        }
+        });
     }
 }
