@@ -276,6 +276,21 @@ class FirewallApiTest {
     }
 
     @Test
+    void aFailedCloneLeavesNoFirewallAndAVanishedGuestLeavesItsOwn() {
+        Pve.zeroLatencies();
+        Pve.put(CT + "/options", "enable", 1).then().statusCode(200);
+        Pve.fault("{\"method\":\"POST\",\"path\":\"/nodes/pve1/lxc/9001/clone\",\"kind\":\"task\","
+                + "\"exitstatus\":\"clone failed: boom\",\"count\":1}");
+        assertThat(Pve.cloneAndWait("pve1", 9001, 330, "failing")).isEqualTo("clone failed: boom");
+        Pve.api().get("/nodes/pve1/lxc/330/firewall/options").then().body("data", equalTo(Map.of("digest", EMPTY_DIGEST)));
+        assertThat(Pve.cloneAndWait("pve1", 9001, 331, "kept")).isEqualTo("OK");
+        Pve.api().get("/nodes/pve1/lxc/331/firewall/options").then().body("data.enable", equalTo(1));
+        // a guest gone from under PVE (not destroyed) leaves its file behind
+        io.restassured.RestAssured.given().delete("/_sim/guests/331").then().statusCode(204);
+        Pve.api().get("/nodes/pve1/lxc/331/firewall/options").then().body("data.enable", equalTo(1));
+    }
+
+    @Test
     void aScenarioSetsTheDatacenterFirewall() {
         String scenario = Pve.api().basePath("").get("/_sim/scenario").then().statusCode(200).extract().asString();
         String withFirewall = scenario.replaceFirst("\"firewall\"\\s*:\\s*\\{.*}\\s*}\\s*$",
