@@ -29,16 +29,28 @@ final class Probe {
     }
 
     /**
-     * How long silence must last to count as a drop: an accepted connection to a running guest
-     * answers in milliseconds, so this is far above it, and each drop check costs only this.
+     * How long silence must last to count as a drop where a drop is expected: an accepted connection
+     * to a running guest answers in milliseconds, so this is far above it, and each drop check costs
+     * only this.
      */
     static final int SILENCE_MS = 400;
+    /** Where an answer or a reset is expected: long enough for a busy machine, reached only on failure. */
+    static final int PATIENCE_MS = 5000;
 
     private Probe() {
     }
 
     /** A request to {@code host:port} from {@code source} (e.g. 127.0.0.1, or another guest's address). */
     static Outcome connect(String source, String host, int port) {
+        return connect(source, host, port, PATIENCE_MS);
+    }
+
+    /** A request where the firewall is expected to drop it: {@link #SILENCE_MS} of silence is the verdict. */
+    static Outcome connectExpectingSilence(String source, String host, int port) {
+        return connect(source, host, port, SILENCE_MS);
+    }
+
+    private static Outcome connect(String source, String host, int port, int waitMs) {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(source, 0));
             try {
@@ -49,7 +61,7 @@ final class Probe {
                 // the reset can beat connect() to the client
                 return Outcome.RESET;
             }
-            return exchange(socket);
+            return exchange(socket, waitMs);
         } catch (IOException e) {
             throw new AssertionError("could not connect to " + host + ":" + port + " from " + source, e);
         }
@@ -57,7 +69,11 @@ final class Probe {
 
     /** One request on an open connection (keep-alive), and the outcome. */
     static Outcome exchange(Socket socket) throws IOException {
-        socket.setSoTimeout(SILENCE_MS);
+        return exchange(socket, PATIENCE_MS);
+    }
+
+    private static Outcome exchange(Socket socket, int waitMs) throws IOException {
+        socket.setSoTimeout(waitMs);
         try {
             OutputStream out = socket.getOutputStream();
             out.write(("GET /healthz HTTP/1.1\r\nHost: guest\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
