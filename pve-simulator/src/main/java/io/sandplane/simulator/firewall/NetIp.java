@@ -56,7 +56,6 @@ public final class NetIp {
             + "(?:(?:(?:(?:" + H16 + ":){0,5}" + H16 + ")?::)" + H16 + ")|"
             + "(?:(?:(?:(?:" + H16 + ":){0,6}" + H16 + ")?::)))";
     private static final Pattern V4_ADDRESS = Pattern.compile("^" + V4_RE + "$");
-    private static final Pattern V6_ADDRESS = Pattern.compile("^" + V6_RE + "$");
     private static final Pattern IP_OR_CIDR = Pattern.compile("^(?:" + V6_RE + "|" + V4_RE + ")(?:/\\d+)?$");
     private static final Pattern V4_CIDR = Pattern.compile("^" + V4_RE + "(/(\\d+))?$");
     private static final Pattern V6_CIDR = Pattern.compile("^" + V6_RE + "(/(\\d+))?$");
@@ -255,7 +254,6 @@ public final class NetIp {
         String marked = ip.replace("::", ":!:");
         String[] groups = marked.split(":");
         int count = groups.length;
-        StringBuilder out = new StringBuilder();
         java.util.List<String> expanded = new java.util.ArrayList<>();
         for (String g : groups) {
             if (g.contains(".")) {
@@ -270,12 +268,12 @@ public final class NetIp {
         boolean replaced = false;
         for (int i = 0; i < expanded.size(); i++) {
             if (!replaced && expanded.get(i).equals("000!")) {
-                expanded.set(i, String.join(":", java.util.Collections.nCopies(Math.max(1, 9 - count), "0000")));
+                // the '::' stands for as many zero groups as make eight
+                expanded.set(i, String.join(":", java.util.Collections.nCopies(Math.max(0, 9 - count), "0000")));
                 replaced = true;
             }
         }
-        out.append(String.join(":", expanded));
-        return out.toString().toLowerCase(java.util.Locale.ROOT);
+        return String.join(":", expanded).toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String toBinary(String expanded, int version) throws NetIpError {
@@ -412,10 +410,5 @@ public final class NetIp {
             v = (v << 8) | Long.parseLong(quad);
         }
         return v;
-    }
-
-    /** Whether a value is an IPv6 address by PVE's pattern. */
-    public static boolean isV6(String address) {
-        return V6_ADDRESS.matcher(address).matches();
     }
 }
