@@ -20,6 +20,13 @@ ENDPOINTS = {
     "/version": ["GET"],
     "/cluster/nextid": ["GET"],
     "/cluster/resources": ["GET"],
+    "/cluster/firewall/options": ["GET", "PUT"],
+    "/cluster/firewall/ipset": ["GET", "POST"],
+    "/cluster/firewall/ipset/{name}": ["GET", "POST", "DELETE"],
+    "/cluster/firewall/ipset/{name}/{cidr}": ["GET", "PUT", "DELETE"],
+    "/cluster/firewall/groups": ["GET", "POST"],
+    "/cluster/firewall/groups/{group}": ["GET", "POST", "DELETE"],
+    "/cluster/firewall/groups/{group}/{pos}": ["GET", "PUT", "DELETE"],
     "/nodes": ["GET"],
     "/nodes/{node}/status": ["GET"],
     "/nodes/{node}/dns": ["GET"],
@@ -65,6 +72,19 @@ ENDPOINTS = {
     "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/config": ["GET", "PUT"],
     "/nodes/{node}/qemu/{vmid}/snapshot/{snapname}/rollback": ["POST"],
 }
+
+# The firewall of a guest: the same endpoints under each guest type.
+GUEST_FIREWALL = {
+    "/options": ["GET", "PUT"],
+    "/rules": ["GET", "POST"],
+    "/rules/{pos}": ["GET", "PUT", "DELETE"],
+    "/ipset": ["GET", "POST"],
+    "/ipset/{name}": ["GET", "POST", "DELETE"],
+    "/ipset/{name}/{cidr}": ["GET", "PUT", "DELETE"],
+}
+for guest in ("lxc", "qemu"):
+    for sub, methods in GUEST_FIREWALL.items():
+        ENDPOINTS["/nodes/{node}/" + guest + "/{vmid}/firewall" + sub] = methods
 
 SCHEMA_FACTS = ("type", "optional", "enum", "minimum", "maximum", "minLength", "maxLength",
                 "pattern", "default_key", "alias", "requires", "additionalProperties")

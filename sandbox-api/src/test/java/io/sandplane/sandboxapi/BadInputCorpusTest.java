@@ -68,6 +68,10 @@ class BadInputCorpusTest {
         return json.append("}}").toString();
     }
 
+    private static String allowList(String entries) {
+        return "{\"network\":{\"egress\":\"allow-list\",\"allow\":[" + entries + "]}}";
+    }
+
     private List<Case> corpus(String running, String foreignTeamSlug) {
         String sbx = "/api/sandboxes/" + running;
         Corpus c = new Corpus()
@@ -119,6 +123,40 @@ class BadInputCorpusTest {
                 .start("version without preset", "{\"version\":1}", "version")
                 .start("version zero", "{\"preset\":\"4vcpu_8gb_32gb\",\"version\":0}", "version")
                 .start("version unknown", "{\"preset\":\"4vcpu_8gb_32gb\",\"version\":99}", "version")
+                // Start: network policy
+                .start("network not an object", "{\"network\":\"open\"}", "network")
+                .start("network without egress", "{\"network\":{}}", "network.egress")
+                .start("network egress unknown", "{\"network\":{\"egress\":\"closed\"}}", "network.egress")
+                .start("network egress upper-case", "{\"network\":{\"egress\":\"DENY-PRIVATE\"}}", "network.egress")
+                .start("network egress as number", "{\"network\":{\"egress\":1}}", "network.egress")
+                .start("network unknown member", "{\"network\":{\"egress\":\"open\",\"ingress\":\"x\"}}", "network.ingress")
+                .start("network allow with deny-private", "{\"network\":{\"egress\":\"deny-private\",\"allow\":[]}}", "network.allow")
+                .start("network allow-list without allow", "{\"network\":{\"egress\":\"allow-list\"}}", "network.allow")
+                .start("network allow not an array", allowList("{\"cidr\":\"1.2.3.4\"}").replace("[", "").replace("]", ""), "network.allow")
+                .start("network allow entry null", allowList("null"), "network.allow[0]")
+                .start("network allow entry a string", allowList("\"1.2.3.4\""), "network.allow[0]")
+                .start("network allow entry unknown member", allowList("{\"cidr\":\"1.2.3.4\",\"port\":\"443\"}"), "network.allow[0].port")
+                .start("network cidr missing", allowList("{\"ports\":\"443\"}"), "network.allow[0].cidr")
+                .start("network cidr empty", allowList("{\"cidr\":\"\"}"), "network.allow[0].cidr")
+                .start("network cidr as number", allowList("{\"cidr\":10}"), "network.allow[0].cidr")
+                .start("network cidr with host bits set", allowList("{\"cidr\":\"8.8.8.8\"},{\"cidr\":\"203.0.113.1/24\"}"), "network.allow[1].cidr")
+                .start("network cidr prefix /33", allowList("{\"cidr\":\"203.0.113.0/33\"}"), "network.allow[0].cidr")
+                .start("network cidr prefix with leading zero", allowList("{\"cidr\":\"203.0.113.0/024\"}"), "network.allow[0].cidr")
+                .start("network cidr with leading zeros", allowList("{\"cidr\":\"203.000.113.0/24\"}"), "network.allow[0].cidr")
+                .start("network cidr IPv4-mapped IPv6", allowList("{\"cidr\":\"::ffff:203.0.113.1\"}"), "network.allow[0].cidr")
+                .start("network cidr with a zone", allowList("{\"cidr\":\"fe80::1%eth0\"}"), "network.allow[0].cidr")
+                .start("network cidr IPv6 with two gaps", allowList("{\"cidr\":\"2001::1::/64\"}"), "network.allow[0].cidr")
+                .start("network cidr a name", allowList("{\"cidr\":\"metadata.google.internal\"}"), "network.allow[0].cidr")
+                .start("network cidr garbage", allowList("{\"cidr\":\"203.0.113.0/24; DROP\"}"), "network.allow[0].cidr")
+                .start("network protocol unknown", allowList("{\"cidr\":\"1.2.3.4\",\"protocol\":\"icmp\"}"), "network.allow[0].protocol")
+                .start("network ports zero", allowList("{\"cidr\":\"1.2.3.4\",\"ports\":\"0\"}"), "network.allow[0].ports")
+                .start("network ports above 65535", allowList("{\"cidr\":\"1.2.3.4\",\"ports\":\"65536\"}"), "network.allow[0].ports")
+                .start("network ports range descending", allowList("{\"cidr\":\"1.2.3.4\",\"ports\":\"9000-8000\"}"), "network.allow[0].ports")
+                .start("network ports as number", allowList("{\"cidr\":\"1.2.3.4\",\"ports\":443}"), "network.allow[0].ports")
+                .start("network ports with spaces", allowList("{\"cidr\":\"1.2.3.4\",\"ports\":\"80, 443\"}"), "network.allow[0].ports")
+                .start("network ports over PVE's 15", allowList("{\"cidr\":\"1.2.3.4\",\"ports\":\"1-2,3-4,5-6,7-8,9-10,11-12,13-14,15-16\"}"), "network.allow[0].ports")
+                .start("network ports with protocol any", allowList("{\"cidr\":\"1.2.3.4\",\"protocol\":\"any\",\"ports\":\"80\"}"), "network.allow[0].ports")
+                .start("network too many entries", allowList(String.join(",", java.util.Collections.nCopies(65, "{\"cidr\":\"1.2.3.4\"}"))), "network.allow")
                 // Start: headers
                 .add("Idempotency-Key too long", "POST", "/api/sandboxes", "{}", Map.of("Idempotency-Key", repeat("k", 256)), 400, "Idempotency-Key")
                 .add("Idempotency-Key with a space", "POST", "/api/sandboxes", "{}", Map.of("Idempotency-Key", "a b"), 400, "Idempotency-Key")
@@ -186,6 +224,16 @@ class BadInputCorpusTest {
                 .add("team quota negative", "POST", "/api/admin/teams", "{\"slug\":\"ok-slug\",\"name\":\"x\",\"quotas\":{\"startsPerHour\":-1}}", 400, "quotas.startsPerHour")
                 .add("quotas not an object", "PUT", "/api/admin/teams/unknown-team/quotas", "[1]", 400, null)
                 .add("quotas empty", "PUT", "/api/admin/teams/unknown-team/quotas", "{}", 400, "body")
+                .add("network settings empty", "PUT", "/api/admin/teams/{team}/network", "{}", 400, "body")
+                .add("network settings without body", "PUT", "/api/admin/teams/{team}/network", "", 400, "body")
+                .add("network settings not an object", "PUT", "/api/admin/teams/{team}/network", "[1]", 400, null)
+                .add("network settings unknown member", "PUT", "/api/admin/teams/{team}/network", "{\"defaults\":{}}", 400, "defaults")
+                .add("network allowedEgress a string", "PUT", "/api/admin/teams/{team}/network", "{\"allowedEgress\":\"open\"}", 400, "allowedEgress")
+                .add("network allowedEgress empty", "PUT", "/api/admin/teams/{team}/network", "{\"allowedEgress\":[]}", 400, "allowedEgress")
+                .add("network allowedEgress unknown", "PUT", "/api/admin/teams/{team}/network", "{\"allowedEgress\":[\"deny-private\",\"all\"]}", 400, "allowedEgress[1]")
+                .add("network default not allowed", "PUT", "/api/admin/teams/{team}/network", "{\"default\":{\"egress\":\"open\"}}", 400, "default.egress")
+                .add("network default invalid", "PUT", "/api/admin/teams/{team}/network",
+                        "{\"default\":{\"egress\":\"allow-list\",\"allow\":[{\"cidr\":\"10.0.0.1/8\"}]}}", 400, "default.allow[0].cidr")
                 .add("revoke a key id that is no UUID", "DELETE", "/api/admin/teams/{team}/keys/not-a-uuid", null, 400, "keyId")
                 .cases;
     }
@@ -227,6 +275,10 @@ class BadInputCorpusTest {
         assertThat(cases).hasSizeGreaterThanOrEqualTo(50);
         // Only the running row inserted above exists: no bad start made anything.
         assertThat(rows.count(team.id())).isEqualTo(1);
+        // No bad change of the team's network settings changed them.
+        given().header("Authorization", TestTeam.OPERATOR).get("/api/admin/teams/" + team.slug()).then().statusCode(200)
+                .body("network.default.egress", org.hamcrest.Matchers.equalTo("deny-private"))
+                .body("network.allowedEgress", org.hamcrest.Matchers.equalTo(List.of("deny-private", "allow-list")));
     }
 
     private static String check(Case c, Response r) {

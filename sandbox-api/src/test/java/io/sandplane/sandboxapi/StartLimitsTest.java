@@ -115,7 +115,7 @@ class StartLimitsTest {
         rows.insert(team.id(), SandboxStatus.DELETED); // not live: does not count
         rows.insert(team.id(), SandboxStatus.FAILED); // not live either
         Caller caller = new Caller(team.id(), team.slug(), null, "spk_test");
-        StartPlan plan = requests.plan(new CreateSandboxRequest(null, null, null, null, null, null, null, null, false), "api", Optional.empty());
+        StartPlan plan = requests.plan(new CreateSandboxRequest(null, null, null, null, null, null, null, null, null, false), "api", Optional.empty());
         List<Object> outcomes = concurrently(10, () -> {
             try {
                 return admission.admit(caller, plan, Optional.empty());

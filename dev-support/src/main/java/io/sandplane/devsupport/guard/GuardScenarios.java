@@ -177,6 +177,8 @@ public final class GuardScenarios {
             case "POST /api/sandboxes/{id}/services" -> "{\"port\":5999}";
             case "POST /api/admin/teams" -> "{\"slug\":\"" + freshSlug + "\",\"name\":\"Spelled\"}";
             case "PUT /api/admin/teams/{team}/quotas" -> "{\"maxLiveSandboxes\":1,\"startsPerHour\":1}";
+            // A body the endpoint would take, so that only the guard can be what refuses it.
+            case "PUT /api/admin/teams/{team}/network" -> "{\"allowedEgress\":[\"open\",\"deny-private\",\"allow-list\"]}";
             case "POST /api/admin/teams/{team}/keys" -> "{\"name\":\"spelled\"}";
             default -> e.method().equals("POST") || e.method().equals("PUT") ? "{}" : null;
         };
@@ -195,7 +197,7 @@ public final class GuardScenarios {
             Set<String> slugs = new TreeSet<>();
             api.get("/api/admin/teams", operatorToken).forEach(t -> slugs.add(t.path("slug").asText()));
             JsonNode team = api.get("/api/admin/teams/" + teamSlug, operatorToken);
-            String teamState = "disabled=" + team.path("disabled") + " quotas=" + team.path("quotas");
+            String teamState = "disabled=" + team.path("disabled") + " quotas=" + team.path("quotas") + " network=" + team.path("network");
             Set<String> keys = new TreeSet<>();
             api.get("/api/admin/teams/" + teamSlug + "/keys", operatorToken)
                     .forEach(k -> keys.add(k.path("id").asText() + (k.path("revokedAt").isNull() ? "" : " revoked")));

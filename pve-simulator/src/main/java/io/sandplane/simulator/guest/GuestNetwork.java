@@ -1,10 +1,15 @@
 package io.sandplane.simulator.guest;
 
 import io.sandplane.simulator.config.SimulatorConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,9 +37,16 @@ public class GuestNetwork {
     public static final List<Integer> ECHO_PORTS = List.of(39377, 39378, 39380, 39383, 5173);
     private static final int MAX_ATTEMPTS = 64;
 
-    /** What a guest's services need to know about it. */
-    public record GuestEndpoint(int vmid, String type, Path workDir, String execToken, Map<String, String> env) {
+    /** What a guest's services need to know about it, and the firewall in front of them. */
+    public record GuestEndpoint(int vmid, String type, Path workDir, String execToken, Map<String, String> env,
+                                InboundGate gate) {
     }
+
+    /**
+     * How long a dropped connection is held without an answer before it is reset: about as long as a
+     * Linux client's connect() keeps retrying a SYN that PVE's DROP swallows (tcp_syn_retries 6, ~127 s).
+     */
+    static final long DROP_HOLD_MS = 130_000;
 
     private final Vertx vertx;
     private final Execd execd;
@@ -157,6 +169,7 @@ public class GuestNetwork {
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(address).setPort(port)
                 .setHttp2ClearTextEnabled(false)
                 .setMaxWebSocketFrameSize(16 * 1024 * 1024).setMaxWebSocketMessageSize(16 * 1024 * 1024));
+        server.connectionHandler(connection -> guard(guest, port, connection));
         if (port == EXECD_PORT) {
             server.requestHandler(req -> execd.handle(guest, req));
         } else {
@@ -175,6 +188,40 @@ public class GuestNetwork {
             });
         }
         return server.listen();
+    }
+
+    /**
+     * Applies the guest's firewall to a new connection before anything of it is read: a refused
+     * (REJECT) connection is reset at once, as PVE's tcp-reset does; a dropped one is never answered,
+     * as PVE's DROP is (the kernel has already completed the handshake here, so the client sees a
+     * connection that stays silent rather than a connect() that times out), and is reset when the
+     * hold ends. The decision is taken here because the connection handler runs while the channel is
+     * set up, before its first read.
+     */
+    private void guard(GuestEndpoint guest, int port, HttpConnection connection) {
+        SocketAddress remote = connection.remoteAddress();
+        SocketAddress local = connection.localAddress();
+        Verdict verdict = guest.gate().admit(remote.hostAddress(), remote.port(), local.hostAddress(), port);
+        if (verdict == Verdict.ACCEPT) {
+            return;
+        }
+        // Vert.x offers no reset and no read stop on an HTTP connection: its Netty channel does both
+        Channel channel = ((ConnectionBase) connection).channel();
+        if (verdict == Verdict.REJECT) {
+            reset(channel);
+            return;
+        }
+        channel.config().setAutoRead(false);
+        long timer = vertx.setTimer(DROP_HOLD_MS, id -> reset(channel));
+        channel.closeFuture().addListener(f -> vertx.cancelTimer(timer));
+    }
+
+    /** Closes with a TCP reset (SO_LINGER 0) instead of an orderly FIN. */
+    private static void reset(Channel channel) {
+        if (channel.isOpen()) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.close();
+        }
     }
 
     /** Closes the guest's listeners; completes once connections are refused. */

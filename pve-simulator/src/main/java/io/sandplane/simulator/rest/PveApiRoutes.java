@@ -11,6 +11,7 @@ import io.sandplane.simulator.service.CallLog;
 import io.sandplane.simulator.service.ClusterOperations;
 import io.sandplane.simulator.service.Fault;
 import io.sandplane.simulator.service.Faults;
+import io.sandplane.simulator.service.FirewallOperations;
 import io.sandplane.simulator.service.GuestOperations;
 import io.sandplane.simulator.service.GuestType;
 import io.sandplane.simulator.service.Latencies;
@@ -68,7 +69,7 @@ public class PveApiRoutes {
 
     public PveApiRoutes(ApiSchema schema, ObjectMapper mapper, Vertx vertx, Faults faults, Latencies latencies,
                         CallLog calls, ErrorStyle errorStyle, SimulatorConfig config, ClusterOperations cluster,
-                        GuestOperations guests) {
+                        GuestOperations guests, FirewallOperations firewall) {
         this.schema = schema;
         this.mapper = mapper;
         this.vertx = vertx;
@@ -85,6 +86,7 @@ public class PveApiRoutes {
             tokens.put(token.substring(0, eq), token.substring(eq + 1));
         }
         register(cluster, guests);
+        register(firewall);
     }
 
     private void on(String method, String path, Function<Call, Object> handler) {
@@ -132,6 +134,34 @@ public class PveApiRoutes {
         on("POST", "/nodes/{node}/qemu/{vmid}/status/reset", c -> guests.power(c, GuestType.QEMU, "reset"));
         on("POST", "/nodes/{node}/qemu/{vmid}/agent/ping", guests::agentPing);
         on("GET", "/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces", guests::agentInterfaces);
+    }
+
+    private void register(FirewallOperations fw) {
+        List<FirewallOperations.Scope> scopes = List.of(FirewallOperations.Scope.CLUSTER,
+                new FirewallOperations.Scope(GuestType.LXC), new FirewallOperations.Scope(GuestType.QEMU));
+        for (FirewallOperations.Scope scope : scopes) {
+            String base = scope.path();
+            on("GET", base + "/options", c -> fw.options(c, scope));
+            on("PUT", base + "/options", c -> fw.setOptions(c, scope));
+            on("GET", base + "/ipset", c -> fw.ipsets(c, scope));
+            on("POST", base + "/ipset", c -> fw.createIpset(c, scope));
+            on("GET", base + "/ipset/{name}", c -> fw.ipset(c, scope));
+            on("POST", base + "/ipset/{name}", c -> fw.addEntry(c, scope));
+            on("DELETE", base + "/ipset/{name}", c -> fw.deleteIpset(c, scope));
+            on("GET", base + "/ipset/{name}/{cidr}", c -> fw.entry(c, scope));
+            on("PUT", base + "/ipset/{name}/{cidr}", c -> fw.updateEntry(c, scope));
+            on("DELETE", base + "/ipset/{name}/{cidr}", c -> fw.removeEntry(c, scope));
+            // a guest's rules, or in the datacenter those of a security group
+            String rules = scope.guest() == null ? base + "/groups/{group}" : base + "/rules";
+            on("GET", rules, c -> fw.rules(c, scope));
+            on("POST", rules, c -> fw.createRule(c, scope));
+            on("GET", rules + "/{pos}", c -> fw.rule(c, scope));
+            on("PUT", rules + "/{pos}", c -> fw.updateRule(c, scope));
+            on("DELETE", rules + "/{pos}", c -> fw.deleteRule(c, scope));
+        }
+        on("GET", "/cluster/firewall/groups", fw::groups);
+        on("POST", "/cluster/firewall/groups", fw::createGroup);
+        on("DELETE", "/cluster/firewall/groups/{group}", fw::deleteGroup);
     }
 
     /** Config values typed as PVE's schema declares them (integers and booleans as numbers). */

@@ -17,6 +17,7 @@ import java.util.Optional;
  */
 public final class ApiSchema {
 
+    private static final String REST_OF_PATH = "{cidr}";
     private final Map<String, Map<String, Endpoint>> endpoints = new LinkedHashMap<>();
     private final List<String[]> templates = new ArrayList<>();
 
@@ -62,17 +63,27 @@ public final class ApiSchema {
         return endpoints;
     }
 
-    /** The schema path (with {placeholders}) a concrete path falls under, and its path parameters. */
+    /**
+     * The schema path (with {placeholders}) a concrete path falls under, and its path parameters. An
+     * IP set entry's {@code {cidr}} takes the rest of the path: PVE registers it with an empty
+     * fragment delimiter (API2/Firewall/IPSet.pm) because a network has a slash, so
+     * {@code …/ipset/x/10.0.0.0/8} names the entry {@code 10.0.0.0/8}.
+     */
     public Optional<Match> match(List<String> segments) {
         for (String[] template : templates) {
-            if (template.length != segments.size()) {
+            List<String> candidate = segments;
+            if (template[template.length - 1].equals(REST_OF_PATH) && segments.size() > template.length) {
+                candidate = new ArrayList<>(segments.subList(0, template.length - 1));
+                candidate.add(String.join("/", segments.subList(template.length - 1, segments.size())));
+            }
+            if (template.length != candidate.size()) {
                 continue;
             }
             Map<String, String> params = new LinkedHashMap<>();
             boolean ok = true;
             for (int i = 0; i < template.length && ok; i++) {
                 String t = template[i];
-                String s = segments.get(i);
+                String s = candidate.get(i);
                 if (t.startsWith("{")) {
                     params.put(t.substring(1, t.length() - 1), s);
                 } else {

@@ -60,7 +60,7 @@ public final class PveFormats {
             }
             case "ipv4" -> IPV4.matcher(value).matches() ? null : "value does not look like a valid IPv4 address";
             case "mac-addr" -> MAC.matcher(value).matches() ? null : "value does not look like a valid MAC address";
-            default -> null;
+            default -> io.sandplane.simulator.firewall.FirewallFormats.check(format, value);
         };
     }
 }

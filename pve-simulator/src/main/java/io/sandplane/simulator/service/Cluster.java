@@ -2,7 +2,11 @@ package io.sandplane.simulator.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sandplane.simulator.config.SimulatorConfig;
+import io.sandplane.simulator.firewall.FirewallStore;
+import io.sandplane.simulator.firewall.InboundPolicy;
+import io.sandplane.simulator.firewall.NetIp;
 import io.sandplane.simulator.guest.GuestNetwork;
+import io.sandplane.simulator.guest.Verdict;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -52,6 +56,8 @@ public class Cluster {
     final Map<String, NodeState> nodes = new LinkedHashMap<>();
     final TreeMap<Integer, Guest> guests = new TreeMap<>();
     final LinkedHashMap<String, Task> tasks = new LinkedHashMap<>();
+    /** The firewall's config files (cluster.fw, <vmid>.fw), guarded by this monitor like everything else. */
+    final FirewallStore firewall = new FirewallStore();
     String dnsSearch;
     private Scenario scenario;
     private int nextPid = 0x1000 + ThreadLocalRandom.current().nextInt(0x10000);
@@ -122,6 +128,8 @@ public class Cluster {
         guests.clear();
         tasks.clear();
         nodes.clear();
+        firewall.clear();
+        ScenarioFirewall.apply(firewall, s.firewall());
         deleteTree(dataDir.resolve("guests"));
         deleteTree(dataDir.resolve("snapshots"));
         dnsSearch = s.dnsSearch();
@@ -186,6 +194,8 @@ public class Cluster {
             }
             ids.add(g.vmid());
         }
+        // checked on a scratch store so that a bad firewall leaves the running cluster as it was
+        ScenarioFirewall.apply(new FirewallStore(), s.firewall());
     }
 
     /** Adds a guest directly, as if made by hand on the host (operator control). */
@@ -248,6 +258,8 @@ public class Cluster {
     void removeGuest(Guest g) {
         g.deleted = true;
         guests.remove(g.vmid);
+        // its firewall file stays: only destroying the guest (or a failed clone) removes it, as in PVE
+        firewall.forgetPolicy(g.vmid);
         network.release(g.address);
         g.address = null;
         deleteTree(g.workDir);
@@ -293,7 +305,8 @@ public class Cluster {
         g.execToken = execToken(g.config.get("env"));
         long generation = g.generation;
         GuestNetwork.GuestEndpoint ep = new GuestNetwork.GuestEndpoint(g.vmid, g.type.apiName(), g.workDir, g.execToken,
-                guestEnv(g.config.get("env")));
+                guestEnv(g.config.get("env")), (source, sourcePort, destination, port) -> admit(g, source, sourcePort,
+                destination, port));
         return network.up(ep, g.address).thenAccept(address -> {
             synchronized (this) {
                 if (g.deleted || g.generation != generation || !g.running) {
@@ -307,6 +320,18 @@ public class Cluster {
                 }
             }
         });
+    }
+
+    /**
+     * The firewall's verdict on a new connection to one of a guest's ports, from its policy as
+     * compiled for the current firewall files and its net0 (compiled again only after a change).
+     */
+    private Verdict admit(Guest g, String source, int sourcePort, String destination, int port) {
+        InboundPolicy policy;
+        synchronized (this) {
+            policy = firewall.inboundPolicy(g.vmid, FirewallOperations.env(g.type), g.config.get("net0"));
+        }
+        return policy.open() ? Verdict.ACCEPT : policy.decide(NetIp.v4(source), sourcePort, NetIp.v4(destination), port);
     }
 
     /** Stops a guest's loopback services; completes when they no longer accept connections. */

@@ -705,6 +705,11 @@ public class GuestOperations {
             conf.put("lock", type == GuestType.LXC ? "create" : "clone");
             Guest clone = c.newGuest(newid, type, targetNode.name, conf);
             String cloneTarget = targetNode.name;
+            // the firewall config (rules, IP sets, options) goes with the clone: pct copies it in the
+            // API call, qm in its clone task; a snapshot clone gets the current one (it is not snapshotted)
+            if (type == GuestType.LXC) {
+                c.firewall.cloneGuest(src.vmid, newid);
+            }
             Task t = c.startTask(call, node.name, type.task("clone"), Integer.toString(src.vmid), "clone", new Cluster.TaskWork() {
                 @Override
                 public CompletionStage<Void> run(Task task) {
@@ -716,6 +721,9 @@ public class GuestOperations {
                             throw PveException.die("Lost '" + expected + "' config lock, aborting.");
                         }
                         clone.config.remove("lock");
+                    }
+                    if (type == GuestType.QEMU && !clone.deleted) {
+                        c.firewall.cloneGuest(src.vmid, newid);
                     }
                     Cluster.copyTree(snapname == null ? src.workDir : c.snapshotDir(src, snapname), clone.workDir);
                     if (srcLocked && "disk".equals(src.lock())) {
@@ -730,6 +738,7 @@ public class GuestOperations {
                         src.config.remove("lock");
                     }
                     if (!clone.deleted) {
+                        c.firewall.removeGuest(newid);
                         c.removeGuest(clone);
                     }
                 }
@@ -1075,6 +1084,8 @@ public class GuestOperations {
                 return stopped.thenAccept(v -> {
                     synchronized (c) {
                         if (!g.deleted) {
+                            // pct and qm destroy remove the firewall config always, with or without purge
+                            c.firewall.removeGuest(g.vmid);
                             c.removeGuest(g);
                         }
                     }

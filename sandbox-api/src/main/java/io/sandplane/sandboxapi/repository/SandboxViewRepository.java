@@ -7,6 +7,8 @@ import io.agroal.api.AgroalDataSource;
 import io.sandplane.model.lifecycle.ProvisionStep;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.lifecycle.TtlAction;
+import io.sandplane.model.network.EgressMode;
+import io.sandplane.model.network.NetworkPolicy;
 import io.sandplane.model.provider.Provider;
 import io.sandplane.model.service.AuthMode;
 import io.sandplane.sandboxapi.rest.dto.SandboxView;
@@ -38,7 +40,8 @@ public class SandboxViewRepository {
     private static final String VIEW = """
             select s.id, s.status, s.step, s.provider, s.snapshot_id, s.preset_id, s.template_version, s.vmid, s.node,
                    s.ttl_seconds, s.ttl_action, s.expires_at, s.idle_timeout_seconds, s.wake_on_http, s.metadata::text,
-                   s.error, s.created_at, s.updated_at, svc.name, svc.port, svc.auth_mode, svc.url
+                   s.egress, s.egress_allow::text, s.error, s.created_at, s.updated_at,
+                   svc.name, svc.port, svc.auth_mode, svc.url
             from sandboxes s left join sandbox_services svc on svc.sandbox_id = s.id
             where s.id = ? order by svc.port""";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,6 +83,8 @@ public class SandboxViewRepository {
         Integer idleTimeoutSeconds = r.getObject("idle_timeout_seconds", Integer.class);
         boolean wakeOnHttp = r.getBoolean("wake_on_http");
         Map<String, String> metadata = metadata(id, r.getString("metadata"));
+        NetworkPolicy network = new NetworkPolicy(EgressMode.fromId(r.getString("egress")),
+                NetworkJson.rules("egress_allow of " + id, r.getString("egress_allow")));
         String error = r.getString("error");
         Instant createdAt = instant(r, "created_at");
         Instant updatedAt = instant(r, "updated_at");
@@ -94,7 +99,7 @@ public class SandboxViewRepository {
         services.forEach(i -> urls.put(i.name(), i.url()));
         return new SandboxView(id, status, step == null ? null : ProvisionStep.valueOf(step), provider, snapshotId, presetId,
                 templateVersion, vmid, node, urls, List.copyOf(services), ttlSeconds, ttlAction, expiresAt, idleTimeoutSeconds,
-                wakeOnHttp, metadata, error, createdAt, updatedAt, null);
+                wakeOnHttp, metadata, network, error, createdAt, updatedAt, null);
     }
 
     private static Instant instant(ResultSet r, String column) throws SQLException {

@@ -1,5 +1,6 @@
 package io.sandplane.sandboxapi.rest;
 
+import io.sandplane.model.network.TeamNetworkRequest;
 import io.sandplane.sandboxapi.rest.dto.CreateKeyRequest;
 import io.sandplane.sandboxapi.rest.dto.CreateTeamRequest;
 import io.sandplane.sandboxapi.rest.dto.KeyView;
@@ -23,7 +24,9 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Operator API: teams, quotas, API keys. Needs {@code Authorization: Bearer $SANDPLANE_OPERATOR_TOKEN}. */
+/**
+ * Operator API: teams, quotas, network settings, API keys. Needs {@code Authorization: Bearer $SANDPLANE_OPERATOR_TOKEN}.
+ */
 @Path("/api/admin/teams")
 @CalledWith(Credential.OPERATOR_TOKEN)
 @Produces(MediaType.APPLICATION_JSON)
@@ -86,6 +89,16 @@ public class AdminResource {
     @Operation(summary = "Set quotas", description = "Either or both of maxLiveSandboxes and startsPerHour.")
     public TeamView quotas(@PathParam("team") String team, Quotas body) {
         return admin.setQuotas(team, body);
+    }
+
+    @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Path("/{team}/network")
+    @Operation(summary = "Set network settings", description = "Either or both of default (the policy of starts that"
+            + " name no network) and allowedEgress (the egress modes starts may ask for; open only if given here)."
+            + " Existing sandboxes keep their policy.")
+    public TeamView network(@PathParam("team") String team, TeamNetworkRequest body) {
+        return admin.setNetwork(team, body);
     }
 
     @POST

@@ -43,8 +43,9 @@ public class CmuxFacade {
             throw RequestInvalid.of("teamSlugOrId", "teamSlugOrId is required");
         }
         requireTeam(caller, body.teamSlugOrId());
+        // No network: cmux has no such member, so its sandboxes get the team's default policy.
         CreateSandboxRequest request = new CreateSandboxRequest(body.snapshotId(), null, null, body.ttlSeconds(),
-                TtlAction.PAUSE.id(), null, true, body.metadata(), true);
+                TtlAction.PAUSE.id(), null, true, body.metadata(), null, true);
         StartResult result = starter.start(caller, requests.plan(request, "cmux", idempotencyKey), idempotencyKey);
         SandboxView s = result.sandbox();
         return new Started(new StartSandboxResponse(s.id(), url(s, ServicePort.VSCODE), url(s, ServicePort.WORKER),

@@ -21,6 +21,6 @@ public final class SandboxViews {
         infos.forEach(i -> urls.put(i.name(), i.url()));
         return new SandboxView(s.id, s.status, s.step, s.provider, s.snapshotId, s.presetId, s.templateVersion, s.vmid,
                 s.node, urls, infos, s.ttlSeconds, s.ttlAction, s.expiresAt, s.idleTimeoutSeconds, s.wakeOnHttp,
-                new TreeMap<>(s.metadata), s.error, s.createdAt, s.updatedAt, null);
+                new TreeMap<>(s.metadata), s.networkPolicy(), s.error, s.createdAt, s.updatedAt, null);
     }
 }

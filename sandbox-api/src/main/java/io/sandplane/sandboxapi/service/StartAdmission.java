@@ -8,6 +8,7 @@ import io.sandplane.model.entity.SandboxEvent;
 import io.sandplane.model.entity.SandboxEvents;
 import io.sandplane.model.lifecycle.SandboxIds;
 import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.model.network.EgressMode;
 import io.sandplane.model.problem.ProblemException;
 import io.sandplane.sandboxapi.config.ApiConfig;
 import io.sandplane.sandboxapi.repository.AdmissionRepository;
@@ -25,10 +26,11 @@ import java.util.UUID;
 
 /**
  * Decides whether a start may happen and records it, in one statement that holds the team's row
- * lock until it commits: idempotency, the concurrent-sandbox quota and the hourly start limit are
- * checked and the sandbox row inserted before any other start of that team (on any replica) can look.
+ * lock until it commits: idempotency, the team's egress permissions (and its default network policy),
+ * the concurrent-sandbox quota and the hourly start limit are checked and the sandbox row inserted before
+ * any other start of that team (on any replica) can look, and before an operator's change of the team can land.
  * That makes the limits exact under concurrency. The lock is held for milliseconds, never across the
- * provisioner call. The rules themselves are in {@code sandplane_admit_start} (V60); this class builds
+ * provisioner call. The rules themselves are in {@code sandplane_admit_start} (V60, V70); this class builds
  * the row and turns the decision into an answer.
  */
 @ApplicationScoped
@@ -73,7 +75,7 @@ public class StartAdmission {
             return row;
         });
 
-        AdmissionRepository.Decision d = admissions.admit(s, requested, now.minus(WINDOW), key);
+        AdmissionRepository.Decision d = admissions.admit(s, requested, plan.network(), now.minus(WINDOW), key);
         return switch (d.outcome()) {
             case NO_TEAM -> throw new ProblemException(401, "unauthorized", "Unauthorized", "the API key's team no longer exists");
             case TEAM_DISABLED -> throw new ProblemException(403, "team-disabled", "Team disabled",
@@ -86,6 +88,10 @@ public class StartAdmission {
                 }
                 yield new Admission.Replayed(d.earlierSandboxId(), window(caller.teamId(), d, now, 0));
             }
+            case EGRESS_NOT_ALLOWED -> throw new ProblemException(403, "egress-not-allowed", "Egress not allowed",
+                    "team " + d.teamSlug() + ": " + plan.network().refusal("network", d.teamEgressModes())
+                            .orElse("the team may not use this network policy"),
+                    Map.of("allowedEgress", d.teamEgressModes().stream().sorted().map(EgressMode::id).toList()));
             case QUOTA -> {
                 int retry = config.quotas().liveQuotaRetryAfterSeconds();
                 throw new RateLimited("quota-exceeded", "Quota exceeded",
@@ -101,7 +107,10 @@ public class StartAdmission {
                         "team " + d.teamSlug() + " may start " + d.perHour() + " sandboxes per rolling hour",
                         new RateWindow(rate.limit(), 0, rate.reset()), retry, Map.of("limit", d.perHour()));
             }
-            case ADMITTED -> new Admission.Admitted(s, accessToken, window(caller.teamId(), d, now, 1));
+            case ADMITTED -> {
+                s.setNetworkPolicy(d.network());
+                yield new Admission.Admitted(s, accessToken, window(caller.teamId(), d, now, 1));
+            }
         };
     }
 

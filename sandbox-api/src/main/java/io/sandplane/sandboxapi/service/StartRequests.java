@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sandplane.model.InvalidValueException;
 import io.sandplane.model.Secrets;
 import io.sandplane.model.lifecycle.TtlAction;
+import io.sandplane.model.network.NetworkPolicy;
 import io.sandplane.sandboxapi.config.ApiConfig;
 import io.sandplane.sandboxapi.rest.dto.CreateSandboxRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -77,6 +79,8 @@ public class StartRequests {
             }
         }
         Map<String, String> metadata = checkMetadata(request.metadata(), errors);
+        NetworkPolicy network = request.network() == null ? null
+                : request.network().check("network", errors::add).orElse(null);
         errors.throwIfAny();
 
         ResolvedTemplate template = request.snapshotId() != null
@@ -88,11 +92,26 @@ public class StartRequests {
         if (idempotencyKey.isPresent()) {
             Map<String, Object> identity = new LinkedHashMap<>();
             identity.put("origin", origin);
-            identity.put("request", request);
+            identity.put("request", identity(request, network));
             requestHash = hash(identity);
         }
         return new StartPlan(template, (int) ttl, action, idle == null ? null : idle.intValue(), wakeOnHttp, metadata,
-                request.waitForRunning(), requestHash);
+                network, request.waitForRunning(), requestHash);
+    }
+
+    /**
+     * The request as it identifies a start: as sent, its network policy in canonical form, so that two spellings
+     * of one policy ({@code "protocol":"tcp"} or none, {@code 2001:DB8::/32} or {@code 2001:db8::/32}) are one
+     * request. Without a policy it is the request itself, as before there were policies: keys recorded by an
+     * earlier version still match their retries.
+     */
+    private static Object identity(CreateSandboxRequest request, NetworkPolicy network) {
+        if (network == null) {
+            return request;
+        }
+        ObjectNode tree = CANONICAL.valueToTree(request);
+        tree.set("network", CANONICAL.valueToTree(network));
+        return tree;
     }
 
     public Map<String, String> checkMetadata(Map<String, String> metadata, RequestInvalid.Collector errors) {

@@ -3,6 +3,8 @@ package io.sandplane.sandboxapi.service;
 import io.sandplane.model.Secrets;
 import io.sandplane.model.entity.ApiKey;
 import io.sandplane.model.entity.Team;
+import io.sandplane.model.network.TeamNetwork;
+import io.sandplane.model.network.TeamNetworkRequest;
 import io.sandplane.model.problem.ProblemException;
 import io.sandplane.sandboxapi.config.ApiConfig;
 import io.sandplane.sandboxapi.repository.ApiKeyRepository;
@@ -22,7 +24,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
-/** Operator work on teams, quotas and API keys. A key is shown once; only its hash and prefix are kept. */
+/**
+ * Operator work on teams, quotas, network settings and API keys. A key is shown once; only its hash and prefix
+ * are kept.
+ */
 @ApplicationScoped
 public class TeamAdmin {
 
@@ -109,6 +114,25 @@ public class TeamAdmin {
         if (quotas.startsPerHour() != null) {
             t.startsPerHour = quotas.startsPerHour();
         }
+        t.updatedAt = Instant.now();
+        return TeamView.of(t);
+    }
+
+    /**
+     * Changes the team's default network policy and/or the egress modes its starts may ask for. Under the team's
+     * row lock, which admission takes too: a start admitted after this commits sees the new settings, and no start
+     * can be admitted halfway through the change. Sandboxes that exist keep the policy they started with.
+     */
+    @Transactional
+    public TeamView setNetwork(String slugOrId, TeamNetworkRequest request) {
+        if (request == null) {
+            throw RequestInvalid.of("body", "give default and/or allowedEgress");
+        }
+        Team t = teams.lock(find(slugOrId).id);
+        RequestInvalid.Collector errors = new RequestInvalid.Collector();
+        TeamNetwork network = request.applyTo(t.network(), errors::add).orElse(null);
+        errors.throwIfAny();
+        t.setNetwork(network);
         t.updatedAt = Instant.now();
         return TeamView.of(t);
     }

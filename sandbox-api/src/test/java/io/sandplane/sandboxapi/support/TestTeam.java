@@ -20,6 +20,13 @@ public record TestTeam(UUID id, String slug, String key, String keyId) {
         return this;
     }
 
+    /** Sets the team's network settings through the admin API ({@code {"default": …, "allowedEgress": […]}}). */
+    public TestTeam network(String settings) {
+        given().header("Authorization", OPERATOR).contentType("application/json").body(settings)
+                .put("/api/admin/teams/" + slug + "/network").then().statusCode(200);
+        return this;
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -3,6 +3,9 @@ package io.sandplane.model.entity;
 import io.sandplane.model.lifecycle.ProvisionStep;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.model.lifecycle.TtlAction;
+import io.sandplane.model.network.EgressMode;
+import io.sandplane.model.network.EgressRule;
+import io.sandplane.model.network.NetworkPolicy;
 import io.sandplane.model.provider.Provider;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -13,7 +16,9 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.hibernate.annotations.DynamicUpdate;
@@ -100,6 +105,19 @@ public class Sandbox {
     @Column(nullable = false)
     public Map<String, String> metadata = new HashMap<>();
 
+    /**
+     * The outbound policy's mode, as admitted (the start's {@code network}, else its team's default) and kept for
+     * the sandbox's life. Read the whole policy with {@link #networkPolicy()}.
+     */
+    @Convert(converter = EgressModeConverter.class)
+    @Column(nullable = false)
+    public EgressMode egress = EgressMode.DENY_PRIVATE;
+
+    /** The destinations of an {@code allow-list} policy; empty for the other modes. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "egress_allow", nullable = false)
+    public List<EgressRule> egressAllow = new ArrayList<>();
+
     /** SHA-256 of the per-sandbox access token for {@code token}-auth services. */
     @Column(name = "access_token_hash")
     public String accessTokenHash;
@@ -117,4 +135,14 @@ public class Sandbox {
 
     @Version
     public long version;
+
+    /** What the sandbox may reach outbound: the policy the provisioner turns into firewall rules. */
+    public NetworkPolicy networkPolicy() {
+        return new NetworkPolicy(egress, egressAllow);
+    }
+
+    public void setNetworkPolicy(NetworkPolicy policy) {
+        egress = policy.egress();
+        egressAllow = new ArrayList<>(policy.allow());
+    }
 }

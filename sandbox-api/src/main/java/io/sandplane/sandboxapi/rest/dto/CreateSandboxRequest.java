@@ -1,6 +1,8 @@
 package io.sandplane.sandboxapi.rest.dto;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.sandplane.model.network.NetworkPolicyRequest;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -19,6 +21,13 @@ public record CreateSandboxRequest(
         @Schema(description = "pause after this many seconds without proxy traffic") Long idleTimeoutSeconds,
         @Schema(description = "a request through the proxy wakes a paused sandbox") Boolean wakeOnHttp,
         Map<String, String> metadata,
+        // Left out of the request's identity when absent, so a start without it hashes as it did before there was one.
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        @Schema(description = "outbound network policy; the team's default when absent. egress: open, deny-private or"
+                + " allow-list; allow (allow-list only): [{cidr, protocol: tcp (default) | udp | any, ports: \"443\" |"
+                + " \"8000-9000\" | \"80,443\" (default: every port)}]",
+                examples = "{\"egress\":\"allow-list\",\"allow\":[{\"cidr\":\"203.0.113.0/24\",\"ports\":\"443\"}]}")
+        NetworkPolicyRequest network,
         @JsonProperty("wait") @Schema(description = "answer when RUNNING (201, default) or at once (202)") Boolean waitFor) {
 
     public boolean waitForRunning() {
