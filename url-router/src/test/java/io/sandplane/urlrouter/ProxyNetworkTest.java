@@ -112,7 +112,8 @@ class ProxyNetworkTest {
             assertThat(client.get(host(s.vmid(), 5173), "/").status()).isEqualTo(200);
             int served = guest.requests();
 
-            // The guest's new address is the mapped spelling of this host's loopback: the route changes at once (NOTIFY).
+            // The guest's new address is the mapped spelling of this host's loopback (refused as no plain address, and
+            // loopback if it were read): the route changes at once (NOTIFY).
             Fixtures.setIp(s.id(), "::ffff:127.0.0.1");
             await().atMost(Duration.ofSeconds(5)).until(() -> client.get(host(s.vmid(), 5173), "/").status() == 502);
             assertThat(guest.requests()).isEqualTo(served);

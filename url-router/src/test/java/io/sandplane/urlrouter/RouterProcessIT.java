@@ -208,7 +208,7 @@ class RouterProcessIT {
         SharedUrlRouter first = SharedUrlRouter.get();
         Map<String, String> expected = Map.of(
                 "", "PVE_IP_POOL_CIDR is not set: the url-router forwards only to addresses inside the sandbox network",
-                "10.10.0.1/24", "PVE_IP_POOL_CIDR: '10.10.0.1/24' has bits set after its prefix: did you mean 10.10.0.0/24?");
+                "10.10.0.1/24", "PVE_IP_POOL_CIDR: '10.10.0.1/24' has host bits set: the network is 10.10.0.0/24");
         for (Map.Entry<String, String> e : expected.entrySet()) {
             ServiceProcess router = unconfigured(first).env("PVE_IP_POOL_CIDR", e.getKey()).startTimeout(Duration.ofSeconds(90)).build();
             assertThatThrownBy(router::start).as("PVE_IP_POOL_CIDR='%s'", e.getKey()).hasMessageContaining("exited with code");

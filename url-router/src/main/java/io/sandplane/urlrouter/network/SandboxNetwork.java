@@ -1,8 +1,10 @@
 package io.sandplane.urlrouter.network;
 
+import io.sandplane.model.network.Cidr;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Which addresses the proxy may forward to: only sandbox guests. A sandbox's address comes from the
@@ -16,7 +18,7 @@ import java.util.Optional;
  * Sandplane's own hosts) nor any address of the router's own host, even inside the pool;</li>
  * <li>only inside the sandbox network ({@code PVE_IP_POOL_CIDR}).</li>
  * </ol>
- * A pure function of the address's bytes: spelling plays no part (see {@link IpLiteral}, {@link Cidr}).
+ * A pure function of the address's bytes: spelling plays no part (see {@link Cidr#contains(InetAddress)}).
  */
 public final class SandboxNetwork {
 
@@ -24,12 +26,13 @@ public final class SandboxNetwork {
     public static final String CONTROL_PLANE_VARIABLE = "SANDPLANE_CONTROL_PLANE_CIDRS";
 
     /** Addresses that are never a guest's; see the class comment. */
-    static final CidrSet NEVER = CidrSet.parse("0.0.0.0/8,127.0.0.1/32,224.0.0.0/3,::/128,::1/128,ff00::/8");
+    static final List<Cidr> NEVER = Stream.of("0.0.0.0/8", "127.0.0.1/32", "224.0.0.0/3", "::/128", "::1/128", "ff00::/8")
+            .map(Cidr::of).toList();
 
     /** Whether the proxy may connect to an address, and if not, why. */
     public enum Verdict {
         ALLOWED("inside the sandbox network"),
-        NOT_AN_ADDRESS("not an IP address as recorded (only plain IPv4 and IPv6 literals are)"),
+        NOT_AN_ADDRESS("not an IP address as recorded (only plain IPv4 and IPv6 literals are, not IPv4-mapped IPv6)"),
         RESERVED("an address no guest has (unspecified, this host's loopback, multicast or broadcast)"),
         CONTROL_PLANE("a control-plane address (" + CONTROL_PLANE_VARIABLE + ", or one of this host's own addresses)"),
         OUTSIDE_POOL("outside the sandbox network (" + POOL_VARIABLE + ")");
@@ -46,16 +49,16 @@ public final class SandboxNetwork {
         }
     }
 
-    private final CidrSet pool;
-    private final CidrSet controlPlane;
+    private final List<Cidr> pool;
+    private final List<Cidr> controlPlane;
 
     /**
      * @param pool where guests live
      * @param controlPlane never forwarded to, even inside the pool
      */
-    public SandboxNetwork(CidrSet pool, CidrSet controlPlane) {
-        this.pool = pool;
-        this.controlPlane = controlPlane;
+    public SandboxNetwork(List<Cidr> pool, List<Cidr> controlPlane) {
+        this.pool = List.copyOf(pool);
+        this.controlPlane = List.copyOf(controlPlane);
     }
 
     /**
@@ -64,6 +67,7 @@ public final class SandboxNetwork {
      * control plane.
      *
      * @throws IllegalStateException naming the variable and what is wrong with it, for start-up to fail with
+     * @throws io.sandplane.model.InvalidValueException likewise, for a value that is no list of networks
      */
     public static SandboxNetwork configured(Optional<String> pool, Optional<String> controlPlane, List<InetAddress> ownAddresses) {
         String poolText = pool.map(String::strip).orElse("");
@@ -72,37 +76,34 @@ public final class SandboxNetwork {
                     + " sandbox network. Set it to the comma-separated CIDRs your guests get addresses from (on PVE, the subnet"
                     + " or DHCP range of the bridge sandboxes use, e.g. 10.10.0.0/24)");
         }
-        CidrSet poolCidrs = read(POOL_VARIABLE, poolText);
+        List<Cidr> poolCidrs = Cidr.parseList(POOL_VARIABLE, poolText);
         if (poolCidrs.isEmpty()) {
             throw new IllegalStateException(POOL_VARIABLE + " names no network: '" + poolText + "'");
         }
-        CidrSet configured = controlPlane.map(text -> read(CONTROL_PLANE_VARIABLE, text)).orElse(CidrSet.empty());
-        return new SandboxNetwork(poolCidrs, configured.plus(CidrSet.ofAddresses(ownAddresses)));
-    }
-
-    private static CidrSet read(String variable, String text) {
-        try {
-            return CidrSet.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(variable + ": " + e.getMessage(), e);
-        }
+        List<Cidr> configured = Cidr.parseList(CONTROL_PLANE_VARIABLE, controlPlane.orElse(""));
+        return new SandboxNetwork(poolCidrs,
+                Stream.concat(configured.stream(), ownAddresses.stream().map(Cidr::host)).distinct().toList());
     }
 
     public Verdict judge(InetAddress address) {
-        if (NEVER.contains(address)) {
+        if (anyContains(NEVER, address)) {
             return Verdict.RESERVED;
         }
-        if (controlPlane.contains(address)) {
+        if (anyContains(controlPlane, address)) {
             return Verdict.CONTROL_PLANE;
         }
-        return pool.contains(address) ? Verdict.ALLOWED : Verdict.OUTSIDE_POOL;
+        return anyContains(pool, address) ? Verdict.ALLOWED : Verdict.OUTSIDE_POOL;
     }
 
-    public CidrSet pool() {
+    private static boolean anyContains(List<Cidr> networks, InetAddress address) {
+        return networks.stream().anyMatch(network -> network.contains(address));
+    }
+
+    public List<Cidr> pool() {
         return pool;
     }
 
-    public CidrSet controlPlane() {
+    public List<Cidr> controlPlane() {
         return controlPlane;
     }
 }

@@ -2,9 +2,9 @@ package io.sandplane.urlrouter.service;
 
 import io.sandplane.model.entity.Sandbox;
 import io.sandplane.model.entity.SandboxService;
+import io.sandplane.model.network.Cidr;
 import io.sandplane.model.service.AuthMode;
 import io.sandplane.model.service.GuestAddress;
-import io.sandplane.urlrouter.network.IpLiteral;
 import io.sandplane.urlrouter.network.SandboxNetwork;
 import io.sandplane.urlrouter.repository.SandboxRepository;
 import io.sandplane.urlrouter.repository.SandboxServiceRepository;
@@ -46,12 +46,13 @@ public class RouteLoader {
 
     /**
      * Where the sandbox's services answer: its recorded IP, as the address that text strictly names and only if
-     * the sandbox network allows it (a text that is no plain IP literal is refused, never looked up); else its
-     * FQDN, whose address is judged when a connection is opened; null while it has neither.
+     * the sandbox network allows it (a text that is no plain IP literal is refused, never looked up, and so is
+     * IPv4-mapped text such as {@code ::ffff:10.0.0.5}: see {@link Cidr#parseAddress}); else its FQDN, whose address
+     * is judged when a connection is opened; null while it has neither.
      */
     static ServiceAddress serviceAddress(Sandbox sandbox, SandboxNetwork network) {
         if (sandbox.ip != null && !sandbox.ip.isBlank()) {
-            Optional<InetAddress> address = IpLiteral.parse(sandbox.ip);
+            Optional<InetAddress> address = Cidr.parseAddress(sandbox.ip);
             if (address.isEmpty()) {
                 return new ServiceAddress.Refused(sandbox.ip, SandboxNetwork.Verdict.NOT_AN_ADDRESS);
             }

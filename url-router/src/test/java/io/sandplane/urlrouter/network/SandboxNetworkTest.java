@@ -1,10 +1,12 @@
 package io.sandplane.urlrouter.network;
 
-import static io.sandplane.urlrouter.network.CidrSetTest.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sandplane.model.InvalidValueException;
 import io.sandplane.urlrouter.network.SandboxNetwork.Verdict;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,8 +87,32 @@ class SandboxNetworkTest {
         assertThatThrownBy(() -> SandboxNetwork.configured(Optional.of(" , "), Optional.empty(), List.of()))
                 .hasMessageStartingWith("PVE_IP_POOL_CIDR names no network");
         assertThatThrownBy(() -> SandboxNetwork.configured(Optional.of("10.10.0.1/16"), Optional.empty(), List.of()))
-                .hasMessageStartingWith("PVE_IP_POOL_CIDR: '10.10.0.1/16' has bits set after its prefix: did you mean 10.10.0.0/16?");
+                .isInstanceOf(InvalidValueException.class)
+                .hasMessageStartingWith("PVE_IP_POOL_CIDR: '10.10.0.1/16' has host bits set: the network is 10.10.0.0/16");
         assertThatThrownBy(() -> SandboxNetwork.configured(Optional.of("10.10.0.0/16"), Optional.of("10.10.0.1,pve1.lan"), List.of()))
-                .hasMessageStartingWith("SANDPLANE_CONTROL_PLANE_CIDRS: 'pve1.lan' is not an IP network");
+                .hasMessageStartingWith("SANDPLANE_CONTROL_PLANE_CIDRS: 'pve1.lan' is not an IPv4 or IPv6 address");
+        // Mapped text was read as the IPv4 network it carries (10.10.0.0/16) until the shared parser; now it stops start-up.
+        assertThatThrownBy(() -> SandboxNetwork.configured(Optional.of("::ffff:10.10.0.0/112"), Optional.empty(), List.of()))
+                .hasMessageStartingWith("PVE_IP_POOL_CIDR: '::ffff:10.10.0.0/112' is IPv4-mapped IPv6")
+                .hasMessageContaining("write it as IPv4: 10.10.0.0/16");
+    }
+
+    @Test
+    void theControlPlaneIsWhatIsConfiguredAndThisHostsAddressesEachOnce() {
+        assertThat(network.pool()).extracting(Object::toString).containsExactly("10.10.0.0/16", "fd00:10::/64");
+        assertThat(network.controlPlane()).extracting(Object::toString)
+                .containsExactly("10.10.0.1/32", "10.10.200.0/24", "fd00:10::1/128", "10.10.0.250/32", "127.0.0.1/32");
+        SandboxNetwork twice = SandboxNetwork.configured(Optional.of("10.10.0.0/16"), Optional.of("10.10.0.1"),
+                List.of(address("10.10.0.1"), address("::ffff:10.10.0.1")));
+        assertThat(twice.controlPlane()).extracting(Object::toString).containsExactly("10.10.0.1/32");
+    }
+
+    /** The address as the JDK reads a literal (no lookup; it turns mapped text into IPv4), as sockets and resolvers give it. */
+    static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new AssertionError("not a literal: " + literal, e);
+        }
     }
 }

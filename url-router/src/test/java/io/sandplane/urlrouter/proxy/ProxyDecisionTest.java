@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sandplane.model.Secrets;
 import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.model.network.Cidr;
 import io.sandplane.model.service.AuthMode;
 import io.sandplane.urlrouter.config.RouterConfig;
 import io.sandplane.urlrouter.proxy.ProxyDecision.Answer;
@@ -17,7 +18,6 @@ import io.sandplane.urlrouter.proxy.ProxyDecision.Forward;
 import io.sandplane.urlrouter.proxy.ProxyDecision.Preflight;
 import io.sandplane.urlrouter.proxy.ProxyDecision.Verdict;
 import io.sandplane.urlrouter.proxy.ProxyDecision.Wake;
-import io.sandplane.urlrouter.network.IpLiteral;
 import io.sandplane.urlrouter.network.SandboxNetwork;
 import io.sandplane.urlrouter.proxy.ProxyDecision.RefuseAddress;
 import io.sandplane.urlrouter.service.Route;
@@ -35,7 +35,7 @@ class ProxyDecisionTest {
     private static final String HOST = "port-39378-vm-100.sandplane.example";
     private static final String TOKEN = "tok-secret";
     private static final int PORT = 39378;
-    private static final ServiceAddress GUEST = new ServiceAddress.Ip(IpLiteral.parse("10.0.0.5").orElseThrow());
+    private static final ServiceAddress GUEST = new ServiceAddress.Ip(Cidr.parseAddress("10.0.0.5").orElseThrow());
 
     private final ProxyDecision decision = new ProxyDecision(new Cors(cors(List.of("https://ide.example"))), "https");
     private final ProxyDecision withoutCors = new ProxyDecision(new Cors(cors(List.of())), "https");

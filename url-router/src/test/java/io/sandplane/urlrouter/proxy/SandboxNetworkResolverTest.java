@@ -10,7 +10,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
-import io.sandplane.urlrouter.network.IpLiteral;
+import io.sandplane.model.network.Cidr;
 import io.sandplane.urlrouter.network.SandboxNetwork;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -75,7 +75,7 @@ class SandboxNetworkResolverTest {
         InetSocketAddress resolvedLoopback = new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 80);
         assertThat(resolver.isResolved(resolvedLoopback)).isFalse();
         assertThat(resolver.resolve(resolvedLoopback).cause()).isInstanceOf(AddressRefused.class);
-        InetSocketAddress resolvedGuest = new InetSocketAddress(IpLiteral.parse("10.10.0.5").orElseThrow(), 80);
+        InetSocketAddress resolvedGuest = new InetSocketAddress(Cidr.parseAddress("10.10.0.5").orElseThrow(), 80);
         assertThat(resolver.resolve(resolvedGuest).getNow()).isEqualTo(resolvedGuest);
     }
 

@@ -59,7 +59,7 @@ class RouteLoaderTest {
         Map<String, SandboxNetwork.Verdict> refused = Map.of(
                 "10.0.1.5", SandboxNetwork.Verdict.OUTSIDE_POOL,
                 "10.0.0.1", SandboxNetwork.Verdict.CONTROL_PLANE,
-                "::ffff:10.0.0.1", SandboxNetwork.Verdict.CONTROL_PLANE,
+                "::ffff:10.0.0.1", SandboxNetwork.Verdict.NOT_AN_ADDRESS,
                 "127.0.0.1", SandboxNetwork.Verdict.RESERVED,
                 "010.0.0.5", SandboxNetwork.Verdict.NOT_AN_ADDRESS,
                 "10.0.0.5 ", SandboxNetwork.Verdict.NOT_AN_ADDRESS,
@@ -67,8 +67,9 @@ class RouteLoaderTest {
                 "10.0.0.5/24", SandboxNetwork.Verdict.NOT_AN_ADDRESS);
         refused.forEach((ip, verdict) -> assertThat(RouteLoader.serviceAddress(row("h", "h.lan", ip), NETWORK)).as(ip)
                 .isEqualTo(new ServiceAddress.Refused(ip, verdict)));
-        // An IPv4-mapped spelling of a pool address is that address.
-        assertThat(RouteLoader.serviceAddress(row("h", null, "::ffff:10.0.0.5"), NETWORK)).isInstanceOf(ServiceAddress.Ip.class)
-                .extracting(ServiceAddress::host).isEqualTo("10.0.0.5");
+        // IPv4-mapped text is no address to the shared parser, so even a pool address written so is not routed: failing
+        // closed (the url-router's own parser used to read it as the IPv4 address it carries).
+        assertThat(RouteLoader.serviceAddress(row("h", null, "::ffff:10.0.0.5"), NETWORK))
+                .isEqualTo(new ServiceAddress.Refused("::ffff:10.0.0.5", SandboxNetwork.Verdict.NOT_AN_ADDRESS));
     }
 }
