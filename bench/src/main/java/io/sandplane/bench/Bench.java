@@ -1,6 +1,9 @@
 package io.sandplane.bench;
 
+import io.sandplane.devsupport.ProjectLayout;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -9,9 +12,16 @@ import java.util.stream.Collectors;
  * The one entry point: {@code Bench <scenario>|all [args]} ({@code bench/run} calls it). Waits for a
  * quiet machine if asked ({@code --quiet-below L}, default 1.0; {@code --quiet-wait-minutes N}, default
  * the scenario's own, mostly 0), then runs the scenario in this JVM. Exits non-zero if it failed, and
- * exits at all: service processes and HTTP clients leave non-daemon threads behind.
+ * exits at all: service processes and HTTP clients leave non-daemon threads behind. {@code all} runs each
+ * scenario in a JVM of its own.
  */
 public final class Bench {
+
+    static {
+        // The topology sends requests to the proxy with the Host header its routes match (port-N-vm-M.<domain>);
+        // java.net.http reads this once, when its first client is built, and the scenarios build theirs on creation.
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    }
 
     /** Every scenario, in the order {@code all} and the report run them. */
     static final List<Scenario> SCENARIOS = List.of(new SimulatorScenario(), new ProvisionerScenario(), new ApiScenario(),
@@ -28,18 +38,33 @@ public final class Bench {
             System.exit(2);
         }
         BenchArgs args = BenchArgs.of(Arrays.copyOfRange(argv, 1, argv.length));
-        List<Scenario> chosen = argv[0].equals("all") ? SCENARIOS : List.of(scenario(argv[0]));
         int exit = 0;
-        for (Scenario scenario : chosen) {
-            System.out.println("== " + scenario.name() + (args.values().isEmpty() ? "" : " " + args));
-            try {
+        try {
+            if (argv[0].equals("all")) {
+                // Each in a JVM of its own, as before: the scenarios share the JVM-wide PostgreSQL and simulator.
+                for (Scenario scenario : SCENARIOS) {
+                    int code = new ProcessBuilder(command(scenario.name(), args.values())).inheritIO().start().waitFor();
+                    exit = Math.max(exit, code);
+                }
+            } else {
+                Scenario scenario = scenario(argv[0]);
+                System.out.println("== " + scenario.name() + (args.values().isEmpty() ? "" : " " + args));
                 scenario.run(new BenchRun(args, quietWait(scenario, args)));
-            } catch (Exception | Error e) {
-                e.printStackTrace();
-                exit = 1;
             }
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            exit = 1;
         }
         System.exit(exit);
+    }
+
+    /** The command that runs one scenario in a JVM of its own, with this one's class path. */
+    static List<String> command(String scenario, List<String> args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-Dsandplane.project.root=" + ProjectLayout.root(), "-cp", System.getProperty("java.class.path"),
+                Bench.class.getName(), scenario));
+        command.addAll(args);
+        return command;
     }
 
     static Scenario scenario(String name) {

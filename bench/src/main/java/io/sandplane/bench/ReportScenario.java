@@ -141,10 +141,7 @@ final class ReportScenario implements Scenario {
     private static Ran run(Part part, List<String> args, Path logs) throws IOException, InterruptedException {
         Path results = part.results();
         FileTime before = Files.exists(results) ? Files.getLastModifiedTime(results) : FileTime.fromMillis(0);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-Dsandplane.project.root=" + ProjectLayout.root(), "-cp", System.getProperty("java.class.path"), Bench.class.getName(),
-                part.name()));
-        command.addAll(args);
+        List<String> command = Bench.command(part.name(), args);
         System.out.println("== " + part.name() + " " + String.join(" ", args));
         String loadBefore = LoadAverage.all();
         Instant t0 = Instant.now();

@@ -98,8 +98,6 @@ final class TopologyScenario implements Scenario {
 
     @Override
     public void run(BenchRun run) throws Exception {
-        // The proxy routes by Host header (port-N-vm-M.<domain>); java.net.http only sends a custom one when allowed.
-        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
         this.args = Args.parse(run.args());
         Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "topology-bench-");
         EmbeddedPostgres pg = SharedPostgres.get();
