@@ -39,6 +39,8 @@ public class ClusterFirewall {
     private static final Logger LOG = Logger.getLogger(ClusterFirewall.class);
     /** A reconcile takes well under a second; another replica's is waited for this long. */
     private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
+    /** How often a start-up reconcile that failed is tried again. */
+    private static final Duration RETRY = Duration.ofSeconds(10);
 
     private final PveClient pve;
     private final OperationLocks locks;
@@ -63,14 +65,26 @@ public class ClusterFirewall {
         this.groups = FirewallLayout.groups();
     }
 
-    /** At start-up, off the boot thread: PVE may be slow or away, and the next start tries again anyway. */
+    /**
+     * At start-up, off the boot thread (PVE may be slow or away), and again every {@link #RETRY} until it succeeds, so
+     * that readiness recovers once the operator has fixed what it reported; starts check again anyway.
+     */
     void onStart(@Observes StartupEvent event) {
         if (isolation.enforced()) {
             Thread.ofVirtual().name("firewall-reconcile").start(() -> {
-                try {
-                    requireReady();
-                } catch (RuntimeException e) {
-                    LOG.warnf("PVE's firewall is not ready for isolated starts: %s", Failures.reason(e));
+                while (true) {
+                    try {
+                        requireReady();
+                        return;
+                    } catch (RuntimeException e) {
+                        LOG.warnf("PVE's firewall is not ready for isolated starts (trying again in %d s): %s",
+                                RETRY.toSeconds(), Failures.reason(e));
+                    }
+                    try {
+                        Thread.sleep(RETRY);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
             });
         }
@@ -140,6 +154,7 @@ public class ClusterFirewall {
     }
 
     private void verify() {
+        boolean objectsRight = false;
         try (LockSession ignored = locks.lockShared(OperationLocks.firewallKey(cluster), LOCK_WAIT,
                 "the datacenter firewall's reconcile (another provisioner's)")) {
             int changes = reconcile();
@@ -149,14 +164,19 @@ public class ClusterFirewall {
                         + " security groups (%s)", changes, names(ipSets.stream().map(IpSetSpec::name)),
                         names(groups.stream().map(GroupSpec::name)));
             }
+            // What is left to report is the switch, which health() reads live: readiness recovers as soon as the
+            // operator turns it on, without waiting for the next start.
+            objectsRight = true;
+            problem = null;
             Optional<String> off = datacenterProblem(pve.clusterFirewallOptions());
             if (off.isPresent()) {
                 throw new PvePermanentException(0, off.get(), null);
             }
-            problem = null;
             verifiedAt = System.nanoTime();
         } catch (RuntimeException e) {
-            problem = Failures.reason(e);
+            if (!objectsRight) {
+                problem = Failures.reason(e);
+            }
             verifiedAt = 0;
             throw e;
         }
