@@ -8,6 +8,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sandplane.devsupport.simulator.Fault;
+import io.sandplane.devsupport.simulator.GuestProbe;
 import io.sandplane.devsupport.simulator.RecordedCall;
 import io.sandplane.devsupport.test.PostgresResource;
 import io.sandplane.devsupport.test.PveSimulatorResource;
@@ -23,7 +24,6 @@ import io.sandplane.model.network.Ports;
 import io.sandplane.model.network.Protocol;
 import io.sandplane.provisioner.support.Fixtures;
 import io.sandplane.provisioner.support.GuestFirewallView;
-import io.sandplane.provisioner.support.GuestPorts;
 import io.sandplane.provisioner.support.InternalApi;
 import io.sandplane.provisioner.support.Sim;
 import jakarta.inject.Inject;
@@ -95,10 +95,10 @@ class FirewallTest {
         SandboxState a = InternalApi.provision(fixtures.sandbox().insert());
         SandboxState b = InternalApi.provision(fixtures.sandbox().insert());
 
-        assertThat(GuestPorts.answers("127.0.0.1", b.ip(), WORKER)).as("the url-router's address").isTrue();
-        assertThat(GuestPorts.answers("127.0.0.1", b.ip(), EXECD)).as("the provisioner's address").isTrue();
-        assertThat(GuestPorts.answers(a.ip(), b.ip(), WORKER)).as("sandbox A to B's worker").isFalse();
-        assertThat(GuestPorts.answers(a.ip(), b.ip(), EXECD)).as("sandbox A to B's execd").isFalse();
+        assertThat(GuestProbe.answers("127.0.0.1", b.ip(), WORKER)).as("the url-router's address").isTrue();
+        assertThat(GuestProbe.answers("127.0.0.1", b.ip(), EXECD)).as("the provisioner's address").isTrue();
+        assertThat(GuestProbe.answers(a.ip(), b.ip(), WORKER)).as("sandbox A to B's worker").isFalse();
+        assertThat(GuestProbe.answers(a.ip(), b.ip(), EXECD)).as("sandbox A to B's execd").isFalse();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.sandplane.provisioner.support;
+package io.sandplane.devsupport.simulator;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,13 +9,13 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Connects to a simulator guest's port from a chosen local address, as the simulator's firewall judges connections by
- * their source: 127.0.0.1 is the test JVM (standing in for the url-router and the provisioner), another guest's
- * address is that sandbox. Policies here are REJECT, which the simulator answers with a reset at once, so no test
- * waits for a timeout.
+ * their source: 127.0.0.1 is Sandplane's processes and the tests (the url-router's and the provisioner's address),
+ * another guest's address is that sandbox. Sandplane's guest policies are REJECT, which the simulator answers with a
+ * reset at once, so a refused probe never waits for a timeout.
  */
-public final class GuestPorts {
+public final class GuestProbe {
 
-    private GuestPorts() {
+    private GuestProbe() {
     }
 
     /** Whether an HTTP request from {@code source} to {@code guest:port} gets an answer (false: reset or closed). */
