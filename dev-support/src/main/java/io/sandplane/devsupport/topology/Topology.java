@@ -2,6 +2,7 @@ package io.sandplane.devsupport.topology;
 
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ServiceProcess;
+import io.sandplane.devsupport.simulator.SharedSimulator;
 import io.sandplane.devsupport.simulator.SimulatorControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -167,6 +168,12 @@ public final class Topology implements AutoCloseable {
             case PROVISIONER -> {
                 env.put("PVE_API_URL", pveUrl);
                 env.put("PVE_API_TOKEN", pveToken);
+                // The guests' network is the router's sandbox network. Against the simulator, Sandplane connects to
+                // guests from 127.0.0.1; against a real PVE the operator says from where. Settings given are kept.
+                env.putIfAbsent("PVE_IP_POOL_CIDR", ipPool);
+                if (config.realPveUrl == null) {
+                    SharedSimulator.isolationEnv(ipPool).forEach(env::putIfAbsent);
+                }
             }
             case URL_ROUTER -> {
                 env.put("SANDPLANE_PROXY_PORT", Integer.toString(proxyPorts.get(replica)));

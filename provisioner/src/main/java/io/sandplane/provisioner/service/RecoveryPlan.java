@@ -8,7 +8,7 @@ import io.sandplane.provisioner.provider.GuestObservation;
  * What to do with a sandbox whose operation stopped half-way (its provisioner crashed): a pure
  * decision from the row's status, recorded step and error and the guest as the hypervisor shows it.
  * A start is finished only when its guest exists, is this sandbox's and got past the clone;
- * anything less is rolled back.
+ * anything less is rolled back. Finishing never skips the guest's firewall.
  */
 public record RecoveryPlan(Action action, String reason) {
 
@@ -52,6 +52,9 @@ public record RecoveryPlan(Action action, String reason) {
             return new RecoveryPlan(Action.ROLL_BACK,
                     "provisioning was interrupted and the guest at the recorded VMID is not this sandbox's");
         }
-        return new RecoveryPlan(Action.FINISH_START, "provisioning was interrupted after " + step + "; finishing it");
+        // The provider writes the guest's whole firewall again before the guest runs (again): a crash in the middle
+        // of that write, or before it, never leaves a guest running unfiltered.
+        return new RecoveryPlan(Action.FINISH_START, "provisioning was interrupted after " + step
+                + "; finishing it (the guest's firewall is written again before it runs)");
     }
 }

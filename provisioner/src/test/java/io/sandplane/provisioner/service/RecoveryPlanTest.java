@@ -26,7 +26,8 @@ class RecoveryPlanTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ProvisionStep.class, names = { "CLONED", "CONFIGURED", "STARTED", "NETWORK_UP", "EXECD_HEALTHY" })
+    @EnumSource(value = ProvisionStep.class, names = { "CLONED", "CONFIGURED", "FIREWALLED", "STARTED", "NETWORK_UP",
+            "EXECD_HEALTHY" })
     void aStartPastTheCloneWithItsGuestIsFinished(ProvisionStep step) {
         assertThat(plan(step, false, OURS)).isEqualTo(Action.FINISH_START);
         assertThat(plan(step, false, OURS_TAGGED_RUNNING)).isEqualTo(Action.FINISH_START);
@@ -36,6 +37,19 @@ class RecoveryPlanTest {
     void aStartWhoseGuestIsGoneOrNotOursIsRolledBack() {
         assertThat(plan(ProvisionStep.CONFIGURED, false, GuestObservation.ABSENT)).isEqualTo(Action.ROLL_BACK);
         assertThat(plan(ProvisionStep.CONFIGURED, false, FOREIGN)).isEqualTo(Action.ROLL_BACK);
+    }
+
+    @Test
+    void aStartCutOffAroundItsFirewallIsFinishedWithTheFirewallWrittenAgainFirst() {
+        // Created but not yet firewalled, or firewalled (perhaps half-way) but not started: the guest never ran
+        // unfiltered, and finishing writes its whole firewall again before it starts.
+        RecoveryPlan configured = RecoveryPlan.decide(SandboxStatus.PROVISIONING, ProvisionStep.CONFIGURED, false, OURS);
+        RecoveryPlan firewalled = RecoveryPlan.decide(SandboxStatus.PROVISIONING, ProvisionStep.FIREWALLED, false, OURS);
+        assertThat(configured.action()).isEqualTo(Action.FINISH_START);
+        assertThat(firewalled.action()).isEqualTo(Action.FINISH_START);
+        assertThat(firewalled.reason()).contains("firewall is written again before it runs");
+        // A firewall write that failed and whose clean-up is pending is rolled back, never finished.
+        assertThat(plan(ProvisionStep.CONFIGURED, true, OURS)).isEqualTo(Action.ROLL_BACK);
     }
 
     @Test
