@@ -77,6 +77,14 @@ public interface ProvisionerApi {
     @Path("/sandboxes/{id}/exec")
     ExecResult exec(@PathParam("id") String id, @Valid @NotNull ExecRequest request);
 
+    /**
+     * Checks a sandbox's guest against its isolation (see {@link IsolationReport}); reads only, changes
+     * nothing. For the reaper's isolation audit. 404 unknown sandbox, 409 a sandbox without a guest.
+     */
+    @GET
+    @Path("/sandboxes/{id}/isolation")
+    IsolationReport isolation(@PathParam("id") String id);
+
     /** Every guest tagged {@code sandplane}, one list call per node; nodes that could not be read say so. */
     @GET
     @Path("/guests")

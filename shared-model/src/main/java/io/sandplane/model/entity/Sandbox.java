@@ -118,6 +118,16 @@ public class Sandbox {
     @Column(name = "egress_allow", nullable = false)
     public List<EgressRule> egressAllow = new ArrayList<>();
 
+    /**
+     * What the last isolation audit found wrong with the guest (its firewall off, its address outside the sandbox
+     * network); null when it was isolated, or never audited. The proxy does not route to a sandbox with a problem.
+     */
+    @Column(name = "isolation_problem")
+    public String isolationProblem;
+
+    @Column(name = "isolation_checked_at")
+    public Instant isolationCheckedAt;
+
     /** SHA-256 of the per-sandbox access token for {@code token}-auth services. */
     @Column(name = "access_token_hash")
     public String accessTokenHash;
