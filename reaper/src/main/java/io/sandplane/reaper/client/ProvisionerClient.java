@@ -3,6 +3,7 @@ package io.sandplane.reaper.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sandplane.model.api.GuestInventory;
+import io.sandplane.model.api.IsolationReport;
 import io.sandplane.model.api.SandboxState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
@@ -64,6 +65,13 @@ public class ProvisionerClient {
             failOn = ProvisionerUnavailableException.class)
     public SandboxState recover(String id) {
         return call("recover " + id, () -> rest.recover(id));
+    }
+
+    @Retry(maxRetries = 2, delay = 250, jitter = 100, retryOn = ProvisionerUnavailableException.class)
+    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 10, delayUnit = ChronoUnit.SECONDS,
+            failOn = ProvisionerUnavailableException.class)
+    public IsolationReport isolation(String id) {
+        return call("check the isolation of " + id, () -> rest.isolation(id));
     }
 
     @Retry(maxRetries = 2, delay = 250, jitter = 100, retryOn = ProvisionerUnavailableException.class)
