@@ -128,6 +128,8 @@ public final class ProxyBench {
                             "SANDPLANE_PROXY_PORT", "0",
                             "SANDPLANE_PROXY_HOST", "127.0.0.1",
                             "PVE_PUBLIC_DOMAIN", domain,
+                            // The upstream's loopback network (freeLoopbackAddress) is the sandbox network here.
+                            "PVE_IP_POOL_CIDR", "127.0.90.0/24",
                             "QUARKUS_LOG_LEVEL", "WARN"))
                     .jvmOptions(routerJvm)
                     .logFile(work.resolve("url-router.log"))

@@ -250,6 +250,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
         private Path logFile;
         private int port;
         private String database = "sandplane";
+        // 127.0.0.1 only (also what -h says): the local run's and the tests' guests are loopback addresses too, and
+        // a server on a wildcard address would take their connections (see ServiceProcess).
         private final Map<String, String> settings = new LinkedHashMap<>(Map.of(
                 "max_connections", "300",
                 "listen_addresses", "127.0.0.1"));

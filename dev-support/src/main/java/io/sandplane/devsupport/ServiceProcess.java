@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A built Sandplane service (or the simulator) running as its own JVM process, as users run it.
- * Configuration goes in through environment variables only, like in a container. A Sandplane
+ * Configuration goes in through environment variables only, like in a container. It listens on
+ * 127.0.0.1 only, never on a wildcard address: on this machine sandbox guests are loopback addresses
+ * too (the simulator's 127.N.x.y), and a listener on 0.0.0.0 would answer a connection to a guest's
+ * address as well, letting a sandbox's URL reach the control plane. A Sandplane
  * service serves health and metrics on its management port ({@link #managementUrl()}), where its
  * readiness is probed; the simulator, which is no Sandplane service, on its own port
  * ({@link Builder#healthOnServicePort()}).
@@ -25,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 public final class ServiceProcess implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The one address Sandplane's own listeners use on this machine. */
+    public static final String LOOPBACK = "127.0.0.1";
 
     private final String module;
     private final Path jar;
@@ -66,12 +71,17 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public String url() {
-        return (https ? "https" : "http") + "://127.0.0.1:" + port;
+        return (https ? "https" : "http") + "://" + LOOPBACK + ":" + port;
     }
 
     /** Where its health ({@code /q/health/…}) and metrics ({@code /q/metrics}) are served. */
     public String managementUrl() {
-        return managementPort == 0 ? url() : "http://127.0.0.1:" + managementPort;
+        return managementPort == 0 ? url() : "http://" + LOOPBACK + ":" + managementPort;
+    }
+
+    /** Every port it listens on: its service port, and its management port if it has one of its own. */
+    public List<Integer> ports() {
+        return managementPort == 0 ? List.of(port) : List.of(port, managementPort);
     }
 
     public Path logFile() {
@@ -100,8 +110,11 @@ public final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        // Loopback only (see the class comment); the simulator's own default is 0.0.0.0, as a PVE host's is.
+        builder.environment().put("QUARKUS_HTTP_HOST", LOOPBACK);
         if (managementPort != 0) {
             builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+            builder.environment().put("QUARKUS_MANAGEMENT_HOST", LOOPBACK);
         }
         builder.environment().putAll(env);
         try {

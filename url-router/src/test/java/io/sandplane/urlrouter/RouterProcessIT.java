@@ -1,6 +1,7 @@
 package io.sandplane.urlrouter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.sandplane.devsupport.ServiceProcess;
@@ -12,12 +13,16 @@ import io.sandplane.urlrouter.support.EchoGuest;
 import io.sandplane.urlrouter.support.Fixtures;
 import io.sandplane.urlrouter.support.Provisioned;
 import io.sandplane.urlrouter.support.ProxyClient;
+import io.sandplane.urlrouter.support.TrapGuest;
 import io.sandplane.urlrouter.support.UnansweringService;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -162,8 +167,64 @@ class RouterProcessIT {
         }
     }
 
+    @Test
+    void aServiceRecordedByNameIsReachedAtTheAddressItsNameHasOnlyInsideTheSandboxNetwork() throws Exception {
+        SharedUrlRouter first = SharedUrlRouter.get();
+        // Names resolved by this router's JVM come from a hosts file of the test's own (the JDK's resolver reads it
+        // instead of the system's), so a name can point into the guest network, or at this host's loopback.
+        Path hosts = Files.createTempFile("url-router-hosts-", "");
+        try (EchoGuest guest = EchoGuest.start(0); TrapGuest loopback = TrapGuest.startOn("127.0.0.1", 0)) {
+            Files.writeString(hosts, guest.ip() + " guest.sandplane.test\n127.0.0.1 localhost control.sandplane.test\n");
+            try (ServiceProcess router = replica(first).jvmOptions(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-Djdk.net.hosts.file=" + hosts)).start()) {
+                ProxyClient proxy = new ProxyClient(SharedUrlRouter.proxyPort(router));
+                Fixtures.Sandbox named = Fixtures.sandbox().fqdn("guest", "guest.sandplane.test")
+                        .service("app", guest.port(), AuthMode.PUBLIC).insert();
+                Fixtures.Sandbox control = Fixtures.sandbox().fqdn("control", "control.sandplane.test")
+                        .service("app", loopback.port(), AuthMode.PUBLIC).insert();
+
+                ProxyClient.Response reached = proxy.get(first.publicHost(named.vmid(), guest.port()), "/by-name");
+                assertThat(reached.status()).as(reached.text()).isEqualTo(200);
+                assertThat(reached.json().getString("guest")).isEqualTo(guest.ip());
+
+                ProxyClient.Response refused = proxy.get(first.publicHost(control.vmid(), loopback.port()), "/by-name");
+                assertThat(refused.status()).isEqualTo(502);
+                assertThat(loopback.connections()).as("connections to 127.0.0.1").isZero();
+                await().atMost(Duration.ofSeconds(10)).until(() -> Fixtures.events(control.id(), "url-router").size() == 1);
+                assertThat(Fixtures.events(control.id(), "url-router").getFirst()).contains("control.sandplane.test (127.0.0.1)");
+                String metrics = HTTP.send(HttpRequest.newBuilder(URI.create(router.managementUrl() + "/q/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(sample(metrics, "sandplane_proxy_requests_total\\{outcome=\"address_refused\"[^}]*} (\\S+)")).isEqualTo(1.0);
+                assertThat(Files.readString(router.logFile())).contains("WARN").contains("not forwarding requests for sandbox "
+                        + control.id() + ": its address control.sandplane.test (127.0.0.1) is an address no guest has");
+            }
+        } finally {
+            Files.deleteIfExists(hosts);
+        }
+    }
+
+    @Test
+    void withoutAReadableSandboxNetworkTheRouterDoesNotStartAndSaysWhatToSet() throws Exception {
+        SharedUrlRouter first = SharedUrlRouter.get();
+        Map<String, String> expected = Map.of(
+                "", "PVE_IP_POOL_CIDR is not set: the url-router forwards only to addresses inside the sandbox network",
+                "10.10.0.1/24", "PVE_IP_POOL_CIDR: '10.10.0.1/24' has host bits set: the network is 10.10.0.0/24");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            ServiceProcess router = unconfigured(first).env("PVE_IP_POOL_CIDR", e.getKey()).startTimeout(Duration.ofSeconds(90)).build();
+            assertThatThrownBy(router::start).as("PVE_IP_POOL_CIDR='%s'", e.getKey()).hasMessageContaining("exited with code");
+            assertThat(Files.readString(router.logFile())).contains(e.getValue());
+        }
+    }
+
     /** Another replica of the router over the same database and domain, on proxy and HTTP ports of its own. */
     private static ServiceProcess.Builder replica(SharedUrlRouter first) {
+        return unconfigured(first)
+                .env("PVE_IP_POOL_CIDR", SharedUrlRouter.IP_POOL)
+                .env("SANDPLANE_CONTROL_PLANE_CIDRS", SharedUrlRouter.CONTROL_PLANE);
+    }
+
+    /** The same without the sandbox network, which the router needs to start. */
+    private static ServiceProcess.Builder unconfigured(SharedUrlRouter first) {
         return ServiceProcess.of("url-router").env(SharedPostgres.datasourceEnv())
                 .env("SANDPLANE_INTERNAL_TOKEN", SharedUrlRouter.INTERNAL_TOKEN)
                 .env("SANDPLANE_PROXY_PORT", "0")

@@ -18,13 +18,20 @@ import java.util.concurrent.CountDownLatch;
  * four services as separate processes on their usual ports, each logging to
  * {@code .sandplane/logs/<service>.log}. Ctrl-C stops everything; a second run reuses the data and
  * the secrets.
+ *
+ * <p>Everything listens on 127.0.0.1 only (see {@link Topology}). The simulator's guests get
+ * addresses of {@value #GUEST_NETWORK} ({@code SIM_GUEST_NETWORK} to change it), the same on every
+ * run, and the url-router forwards only there; with a real PVE, {@code PVE_IP_POOL_CIDR} must say
+ * where its guests are.
  */
 public final class LocalRun {
 
     /** Variables passed on to the services when set in the caller's environment. */
     private static final List<String> PASSED_ON = List.of("SANDPLANE_TEMPLATE_CATALOG", "SANDPLANE_PUBLIC_SCHEME",
             "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "PVE_NODE", "PVE_STORAGE", "PVE_BRIDGE", "PVE_VERIFY_TLS",
-            "PVE_VMID_RANGE", "EXECD_TOKEN");
+            "PVE_VMID_RANGE", "EXECD_TOKEN", "SANDPLANE_CONTROL_PLANE_CIDRS");
+    /** The simulator's guest network, fixed so that sandboxes keep their addresses' network from one run to the next. */
+    static final String GUEST_NETWORK = "127.77.0.0/16";
 
     private final Map<String, String> env;
     private final Path home;
@@ -88,6 +95,12 @@ public final class LocalRun {
                 .listener((service, replica) -> System.out.println("  starting " + service.module() + " …"));
         if (realPveUrl != null) {
             builder.realPve(realPveUrl, realPveToken);
+        } else {
+            builder.guestNetwork(env.getOrDefault("SIM_GUEST_NETWORK", GUEST_NETWORK));
+        }
+        String ipPool = blankToNull(env.get("PVE_IP_POOL_CIDR"));
+        if (ipPool != null) {
+            builder.ipPool(ipPool);
         }
         for (String name : PASSED_ON) {
             String value = blankToNull(env.get(name));

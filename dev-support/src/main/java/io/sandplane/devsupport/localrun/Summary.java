@@ -18,7 +18,8 @@ record Summary(String apiUrl, String operatorToken, String teamApiKey, String pu
 
     String render() {
         String pve = realPveUrl != null ? realPveUrl + " (real PVE)"
-                : "pve-simulator on http://127.0.0.1:" + Topology.Service.PVE_SIMULATOR.defaultPort() + " (set PVE_API_URL and PVE_API_TOKEN for a real PVE)";
+                : "pve-simulator on http://127.0.0.1:" + Topology.Service.PVE_SIMULATOR.defaultPort()
+                        + " (set PVE_API_URL, PVE_API_TOKEN and PVE_IP_POOL_CIDR for a real PVE)";
         return """
 
                 Sandplane is running.

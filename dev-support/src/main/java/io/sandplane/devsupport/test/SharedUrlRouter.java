@@ -26,6 +26,14 @@ public final class SharedUrlRouter {
 
     /** The internal token every shared test service uses (the same as the services' %test profile). */
     public static final String INTERNAL_TOKEN = "test-internal-token-not-secret";
+    /**
+     * {@code PVE_IP_POOL_CIDR} of test routers (and of url-router's %test profile): test guests live on loopback
+     * networks 127.X.0.0/16 with X random, the shared simulator's (X of 2–251) and the url-router suite's own
+     * (EchoGuest, X of 20–219), so the pool is all of 127.0.0.0/8 …
+     */
+    public static final String IP_POOL = "127.0.0.0/8";
+    /** … less {@code SANDPLANE_CONTROL_PLANE_CIDRS} 127.0.0.0/16, where the tests' own listeners are (127.0.0.1). */
+    public static final String CONTROL_PLANE = "127.0.0.0/16";
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern PROXY_PORT = Pattern.compile("\"port\"\\s*:\\s*(\\d+)");
@@ -50,6 +58,8 @@ public final class SharedUrlRouter {
             // connect to proxyUrl() and send that Host.
             env.put("PVE_PUBLIC_DOMAIN", SharedProvisioner.PUBLIC_DOMAIN);
             env.put("SANDPLANE_PROVISIONER_URL", SharedProvisioner.get().url());
+            env.put("PVE_IP_POOL_CIDR", IP_POOL);
+            env.put("SANDPLANE_CONTROL_PLANE_CIDRS", CONTROL_PLANE);
             ServiceProcess process = ServiceProcess.of("url-router").env(env).start();
             instance = new SharedUrlRouter(process, proxyPort(process));
             Runtime.getRuntime().addShutdownHook(new Thread(process::stop, "stop-url-router"));

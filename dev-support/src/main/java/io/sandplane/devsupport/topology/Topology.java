@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Sandplane as users run it: the PVE simulator (or a real PVE), then provisioner, url-router,
@@ -23,6 +25,12 @@ import java.util.Objects;
  * environment variables, over one PostgreSQL. Used by the local run, the end-to-end suite and the
  * benchmarks. Replica {@code i} of a caller talks to replica {@code i mod n} of what it calls, so
  * several replicas need no load balancer.
+ *
+ * <p>Every listener of the topology is on 127.0.0.1 ({@link ServiceProcess}, the proxy, PostgreSQL),
+ * never on a wildcard address: the simulator's guests are loopback addresses of its guest network
+ * (127.N.0.0/16), which a wildcard listener would answer too. The guest network is chosen here, not
+ * by the simulator, because the url-router must be told it: it is the router's sandbox network
+ * ({@code PVE_IP_POOL_CIDR}), outside which it forwards nothing.
  */
 public final class Topology implements AutoCloseable {
 
@@ -71,10 +79,19 @@ public final class Topology implements AutoCloseable {
     private final String pveUrl;
     private final String pveToken;
     private final String publicDomain;
+    private final String guestNetwork;
+    private final String ipPool;
 
     private Topology(Builder config) {
         this.config = config;
         boolean simulated = config.realPveUrl == null;
+        this.guestNetwork = simulated ? Objects.requireNonNullElseGet(config.guestNetwork, Topology::randomGuestNetwork) : null;
+        this.ipPool = config.ipPool != null ? config.ipPool : guestNetwork;
+        if (ipPool == null) {
+            throw new IllegalStateException("a real PVE needs PVE_IP_POOL_CIDR: the CIDRs its sandbox guests get addresses"
+                    + " from (the subnet or DHCP range of the bridge they use, e.g. 10.10.0.0/24); the url-router forwards"
+                    + " nowhere else");
+        }
         int simulatorPort = port(Service.PVE_SIMULATOR, 0);
         this.pveUrl = simulated ? "http://127.0.0.1:" + simulatorPort + "/api2/json" : config.realPveUrl;
         this.pveToken = simulated ? SIMULATOR_TOKEN_ID + "=" + config.simulatorSecret : config.realPveToken;
@@ -135,6 +152,7 @@ public final class Topology implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         if (service == Service.PVE_SIMULATOR) {
             env.put("SIM_TOKENS", pveToken);
+            env.put("SIM_GUEST_NETWORK", guestNetwork);
         } else {
             env.put("QUARKUS_DATASOURCE_JDBC_URL", config.postgres.jdbcUrl());
             env.put("QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgres.USER);
@@ -150,7 +168,11 @@ public final class Topology implements AutoCloseable {
                 env.put("PVE_API_URL", pveUrl);
                 env.put("PVE_API_TOKEN", pveToken);
             }
-            case URL_ROUTER -> env.put("SANDPLANE_PROXY_PORT", Integer.toString(proxyPorts.get(replica)));
+            case URL_ROUTER -> {
+                env.put("SANDPLANE_PROXY_PORT", Integer.toString(proxyPorts.get(replica)));
+                env.put("SANDPLANE_PROXY_HOST", ServiceProcess.LOOPBACK);
+                env.put("PVE_IP_POOL_CIDR", ipPool);
+            }
             case SANDBOX_API -> {
                 env.put("SANDPLANE_OPERATOR_TOKEN", config.operatorToken);
                 env.put("SANDPLANE_API_PUBLIC_URL", "http://127.0.0.1:" + port(Service.SANDBOX_API, replica));
@@ -193,7 +215,40 @@ public final class Topology implements AutoCloseable {
 
     /** Where to connect for proxy requests of router replica {@code i}; send a Host under {@link #publicDomain()}. */
     public String proxyUrl(int replica) {
-        return "http://127.0.0.1:" + proxyPorts.get(replica);
+        return "http://" + ServiceProcess.LOOPBACK + ":" + proxyPorts.get(replica);
+    }
+
+    /**
+     * Every listener of the topology by what it is ({@code provisioner}, {@code provisioner management},
+     * {@code url-router proxy}, {@code PostgreSQL}, …; replicas numbered), with its port: all on 127.0.0.1.
+     */
+    public Map<String, Integer> listeners() {
+        Map<String, Integer> listeners = new LinkedHashMap<>();
+        listeners.put("PostgreSQL", config.postgres.port());
+        processes.forEach((service, replicas) -> {
+            for (int i = 0; i < replicas.size(); i++) {
+                String name = replicas.size() > 1 ? service.module() + " #" + (i + 1) : service.module();
+                List<Integer> ports = replicas.get(i).ports();
+                listeners.put(name, ports.getFirst());
+                if (ports.size() > 1) {
+                    listeners.put(name + " management", ports.get(1));
+                }
+            }
+        });
+        for (int i = 0; i < proxyPorts.size(); i++) {
+            listeners.put(proxyPorts.size() > 1 ? "url-router proxy #" + (i + 1) : "url-router proxy", proxyPorts.get(i));
+        }
+        return listeners;
+    }
+
+    /** The simulator's guest network ({@code SIM_GUEST_NETWORK}), e.g. {@code 127.42.0.0/16}; empty against a real PVE. */
+    public Optional<String> guestNetwork() {
+        return Optional.ofNullable(guestNetwork);
+    }
+
+    /** The url-router's sandbox network ({@code PVE_IP_POOL_CIDR}): the guest network, unless told otherwise. */
+    public String ipPool() {
+        return ipPool;
     }
 
     public String proxyUrl() {
@@ -252,6 +307,14 @@ public final class Topology implements AutoCloseable {
         }
     }
 
+    /**
+     * A guest network of its own for a simulator: 127.N.0.0/16 with N random, as the simulator picks when not told,
+     * so that topologies running at once on one machine (other worktrees, CI) rarely share one.
+     */
+    static String randomGuestNetwork() {
+        return "127." + (2 + ThreadLocalRandom.current().nextInt(250)) + ".0.0/16";
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -273,6 +336,8 @@ public final class Topology implements AutoCloseable {
         private String realPveUrl;
         private String realPveToken;
         private String publicDomain;
+        private String guestNetwork;
+        private String ipPool;
         private String internalToken = "topology-internal-token-not-secret";
         private String operatorToken = "topology-operator-token";
         private String simulatorSecret = "topology-simulator-secret";
@@ -309,6 +374,21 @@ public final class Topology implements AutoCloseable {
         /** {@code PVE_PUBLIC_DOMAIN}; default {@code sandplane.localhost:<first proxy port>}. */
         public Builder publicDomain(String domain) {
             this.publicDomain = domain;
+            return this;
+        }
+
+        /** The simulator's guest network ({@code SIM_GUEST_NETWORK}, 127.x.y.z/8–28); default a random 127.N.0.0/16. */
+        public Builder guestNetwork(String network) {
+            this.guestNetwork = network;
+            return this;
+        }
+
+        /**
+         * The url-router's sandbox network ({@code PVE_IP_POOL_CIDR}, comma-separated CIDRs): by default the simulator's
+         * guest network; required with a real PVE.
+         */
+        public Builder ipPool(String cidrs) {
+            this.ipPool = cidrs;
             return this;
         }
 

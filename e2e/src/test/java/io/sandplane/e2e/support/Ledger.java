@@ -15,7 +15,9 @@ import java.util.Map;
 
 /**
  * Reads the books to check outcomes, never to drive anything: the sandbox rows and VMID
- * allocations in PostgreSQL against the guests the hypervisor (the simulator) holds.
+ * allocations in PostgreSQL against the guests the hypervisor (the simulator) holds. The one
+ * exception is {@link #recordAddress}, a fault the simulator cannot produce, written as the
+ * provisioner would record it.
  */
 public final class Ledger {
 
@@ -69,6 +71,22 @@ public final class Ledger {
         List<Integer> vmids = new ArrayList<>();
         query("select vmid from vmid_allocations where state = 'ALLOCATED'", rs -> vmids.add(rs.getInt(1)));
         return vmids;
+    }
+
+    /**
+     * Fault injection: records another address for a sandbox, as the provisioner would after PVE reported that its
+     * guest changed address (a guest with root can try to). The row's change reaches the url-router like any other.
+     */
+    public void recordAddress(String sandboxId, String ip) {
+        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement("update sandboxes set ip = ? where id = ?")) {
+            ps.setString(1, ip);
+            ps.setString(2, sandboxId);
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("no sandbox " + sandboxId);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot record an address for " + sandboxId, e);
+        }
     }
 
     private List<String> strings(String sql) {

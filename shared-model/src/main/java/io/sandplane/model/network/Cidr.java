@@ -7,7 +7,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * An IP network, IPv4 or IPv6: an address and a prefix length, in its one canonical spelling
@@ -24,6 +27,10 @@ import java.util.List;
  * <li>IPv4-mapped IPv6 ({@code ::ffff:10.0.0.1}) is refused: firewalls match IPv4 traffic with IPv4 rules only,
  *     so such a rule would never match (and Java's own parser silently turns it into IPv4).</li>
  * </ul>
+ *
+ * <p>An address that is already an {@link InetAddress} (from a socket or a resolver) is judged by its bytes
+ * ({@link #host(InetAddress)}, {@link #contains(InetAddress)}), and there an IPv4-mapped address is the IPv4
+ * address it carries: a dual-stack socket connecting to {@code ::ffff:10.0.0.5} reaches 10.0.0.5.
  */
 public final class Cidr {
 
@@ -97,11 +104,64 @@ public final class Cidr {
             throw invalid(field, text, "has host bits set: the network is " + network + "; a single host is "
                     + new Cidr(address.family, address.high, address.low, address.family.bits));
         }
-        if (network.family == Family.IPV6 && prefix >= 96 && network.high == 0 && (network.low >>> 32) == 0xffffL) {
+        if (network.family == Family.IPV6 && prefix >= 96 && isIpv4Mapped(network.high, network.low)) {
             throw invalid(field, text, "is IPv4-mapped IPv6, which IPv6 rules never match; write it as IPv4: "
                     + new Cidr(Family.IPV4, 0, network.low & 0xffff_ffffL, prefix - 96));
         }
         return network;
+    }
+
+    /**
+     * The text as exactly one address, made from its bytes: no prefix, the rules above (so IPv4-mapped text is no
+     * address), no lookup. Empty for anything else, which a caller that must reach an address refuses rather than
+     * resolves.
+     */
+    public static Optional<InetAddress> parseAddress(String text) {
+        if (text == null || text.indexOf('/') >= 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parse("address", text).address());
+        } catch (InvalidValueException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The networks of a comma-separated setting ({@code 10.10.0.0/24, fd00:10::/64}), each read as {@link #parse}
+     * reads one, in the order written; spaces around an entry and empty entries are ignored, repeats dropped. A
+     * null or blank text is no network.
+     *
+     * @param variable the setting's name (an environment variable), for the error
+     * @throws InvalidValueException naming the variable and the first entry that is no network, and why
+     */
+    public static List<Cidr> parseList(String variable, String text) {
+        Set<Cidr> networks = new LinkedHashSet<>();
+        for (String entry : text == null ? new String[0] : text.split(",", -1)) {
+            String stripped = entry.strip();
+            if (!stripped.isEmpty()) {
+                try {
+                    networks.add(parse(variable, stripped));
+                } catch (InvalidValueException e) {
+                    throw new InvalidValueException(variable, variable + ": " + e.getMessage());
+                }
+            }
+        }
+        return List.copyOf(networks);
+    }
+
+    /**
+     * The network of exactly this one address (/32 or /128), from its bytes; an IPv4-mapped IPv6 address is the IPv4
+     * address it carries (see the class comment), so only IPv4 networks hold it.
+     */
+    public static Cidr host(InetAddress address) {
+        ByteBuffer bytes = ByteBuffer.wrap(address.getAddress());
+        if (bytes.capacity() == 4) {
+            return new Cidr(Family.IPV4, 0, bytes.getInt() & 0xffff_ffffL, 32);
+        }
+        long high = bytes.getLong();
+        long low = bytes.getLong();
+        return isIpv4Mapped(high, low) ? new Cidr(Family.IPV4, 0, low & 0xffff_ffffL, 32) : new Cidr(Family.IPV6, high, low, 128);
     }
 
     public Family family() {
@@ -135,6 +195,11 @@ public final class Cidr {
                 && (other.high & maskHigh(family, prefix)) == high && (other.low & maskLow(family, prefix)) == low;
     }
 
+    /** Whether {@code address} is in this network, judged by its bytes as {@link #host(InetAddress)} reads them. */
+    public boolean contains(InetAddress address) {
+        return contains(host(address));
+    }
+
     /** Whether the two networks share any address (for networks: one contains the other). */
     public boolean overlaps(Cidr other) {
         return contains(other) || other.contains(this);
@@ -155,6 +220,11 @@ public final class Cidr {
     @Override
     public int hashCode() {
         return Long.hashCode(high) * 31 * 31 + Long.hashCode(low) * 31 + prefix + family.ordinal();
+    }
+
+    /** In {@code ::ffff:0:0/96}: an IPv4 address in IPv6 form. */
+    private static boolean isIpv4Mapped(long high, long low) {
+        return high == 0 && (low >>> 32) == 0xffffL;
     }
 
     private static long maskHigh(Family family, int prefix) {

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything the url-router can be told, as {@code SANDPLANE_PROXY_*} environment variables
- * (plus {@code PVE_PUBLIC_DOMAIN} and {@code SANDPLANE_PUBLIC_SCHEME}, mapped in application.properties).
+ * Everything the url-router can be told, as {@code SANDPLANE_PROXY_*} environment variables (plus
+ * {@code PVE_PUBLIC_DOMAIN}, {@code SANDPLANE_PUBLIC_SCHEME}, {@code PVE_IP_POOL_CIDR} and
+ * {@code SANDPLANE_CONTROL_PLANE_CIDRS}, mapped in application.properties).
  */
 @ConfigMapping(prefix = "sandplane.proxy")
 public interface RouterConfig {
@@ -29,6 +30,18 @@ public interface RouterConfig {
 
     /** {@code http} or {@code https} ({@code SANDPLANE_PUBLIC_SCHEME}); by default https, http for {@code *.localhost}. */
     Optional<String> publicScheme();
+
+    /**
+     * The sandbox network ({@code PVE_IP_POOL_CIDR}): comma-separated IPv4/IPv6 CIDRs guests get their addresses
+     * from. Required: the proxy forwards to nothing outside it ({@link io.sandplane.urlrouter.network.SandboxNetwork}).
+     */
+    Optional<String> ipPoolCidr();
+
+    /**
+     * Addresses never forwarded to, even inside the sandbox network ({@code SANDPLANE_CONTROL_PLANE_CIDRS},
+     * comma-separated CIDRs): PVE hosts, the database, Sandplane's own hosts.
+     */
+    Optional<String> controlPlaneCidrs();
 
     /** How long to wait for a sandbox's service to accept a connection before answering 502. */
     @WithDefault("5s")

@@ -26,7 +26,9 @@ import io.sandplane.model.service.ServiceHost;
 import io.sandplane.urlrouter.proxy.ProxyMetrics.Outcome;
 import io.sandplane.urlrouter.proxy.ProxyPages.Page;
 import io.sandplane.urlrouter.proxy.Upstreams.Connection;
+import io.sandplane.urlrouter.network.SandboxNetwork;
 import io.sandplane.urlrouter.service.Route;
+import io.sandplane.urlrouter.service.ServiceAddress;
 import io.sandplane.urlrouter.service.WakeCoordinator;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -106,7 +108,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     private boolean answered;
     private boolean responseEnded;
     private Connection upstream;
-    private String serviceHost;
+    private ServiceAddress serviceAddress;
     private int servicePort;
     private boolean upstreamReused;
     private boolean retried;
@@ -354,6 +356,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             }
             case ProxyDecision.ExchangeToken exchange -> exchangeForCookie(exchange);
             case ProxyDecision.Wake wake -> wake(target, found.orElseThrow());
+            case ProxyDecision.RefuseAddress refuse -> {
+                sandboxId = found.orElseThrow().sandboxId();
+                refuseAddress(refuse.address().host(), refuse.address().verdict());
+            }
             case ProxyDecision.Forward forward -> forward(target, found.orElseThrow(), forward.upstreamUri(), forward.upgrade());
         }
     }
@@ -394,7 +400,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
         removeToken(headers);
         setForwardedHeaders(headers);
         sandboxId = route.sandboxId();
-        serviceHost = route.upstreamHost();
+        serviceAddress = route.serviceAddress();
         servicePort = target.port();
         proxy.activity.touch(sandboxId);
         request.setUri(upstreamUri);
@@ -420,7 +426,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             }
             // Keep-alive to the service whatever the client speaks.
             request.setProtocolVersion(HttpVersion.HTTP_1_1);
-            Connection kept = proxy.upstreams.reuse(new Upstreams.Key(serviceHost, servicePort));
+            Connection kept = proxy.upstreams.reuse(new Upstreams.Key(serviceAddress.host(), servicePort));
             if (kept != null) {
                 send(kept, true);
                 return;
@@ -431,7 +437,7 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
 
     private void connect() {
         await();
-        proxy.upstreams.connect(channel.eventLoop(), serviceHost, servicePort).addListener((ChannelFuture done) -> {
+        proxy.upstreams.connect(channel.eventLoop(), serviceAddress, servicePort).addListener((ChannelFuture done) -> {
             if (!channel.isActive()) {
                 done.channel().close();
                 return;
@@ -439,6 +445,10 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
             resumeWith(() -> {
                 if (done.isSuccess()) {
                     send(Connection.of(done.channel()), false);
+                    return;
+                }
+                if (done.cause() instanceof AddressRefused refused) {
+                    refuseAddress(refused.reported(), refused.verdict());
                     return;
                 }
                 boolean timedOut = done.cause() instanceof ConnectTimeoutException;
@@ -628,6 +638,15 @@ final class ProxyConnection extends ChannelInboundHandlerAdapter implements Upst
     }
 
     // The proxy's own answers.
+
+    /**
+     * The sandbox's address ({@code address}: recorded, or a name and what it resolved to) may not be reached:
+     * the page of a service that does not answer, counted apart and reported on the sandbox.
+     */
+    private void refuseAddress(String address, SandboxNetwork.Verdict verdict) {
+        proxy.refusals.refused(sandboxId, address, verdict);
+        answer(ProxyDecision.ADDRESS_REFUSED.page(), ProxyDecision.ADDRESS_REFUSED.outcome(), null);
+    }
 
     private void answer(Page page, Outcome outcome, Integer retryAfterSeconds) {
         proxy.metrics.request(outcome);

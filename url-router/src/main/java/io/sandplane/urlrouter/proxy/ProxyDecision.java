@@ -11,6 +11,7 @@ import io.sandplane.model.service.AuthMode;
 import io.sandplane.urlrouter.proxy.ProxyMetrics.Outcome;
 import io.sandplane.urlrouter.proxy.ProxyPages.Page;
 import io.sandplane.urlrouter.service.Route;
+import io.sandplane.urlrouter.service.ServiceAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -32,13 +33,15 @@ import java.util.Optional;
  * <li>a sandbox that is not running: woken when it asked for wake-on-HTTP (and still not running
  * after a wake: 503 with Retry-After), else 503 paused;</li>
  * <li>no address recorded yet: 502;</li>
+ * <li>a recorded address the sandbox network does not allow ({@link ServiceAddress.Refused}, decided when the route
+ * was loaded): refused, answered with the same 502 page as a service that does not answer, and reported;</li>
  * <li>forward, with any query token removed from the URI.</li>
  * </ol>
  */
 final class ProxyDecision {
 
     /** What to do with the request. */
-    sealed interface Verdict permits Forward, ExchangeToken, Answer, Preflight, Wake {
+    sealed interface Verdict permits Forward, ExchangeToken, Answer, Preflight, Wake, RefuseAddress {
     }
 
     /** Relay the request to the route's service with {@code upstreamUri}; {@code upgrade}: a WebSocket handshake. */
@@ -64,11 +67,17 @@ final class ProxyDecision {
     record Wake() implements Verdict {
     }
 
+    /** The route's address may not be reached: answer {@link #ADDRESS_REFUSED} and report it; nothing is connected to. */
+    record RefuseAddress(ServiceAddress.Refused address) implements Verdict {
+    }
+
     static final Answer NOT_FOUND = new Answer(Page.NOT_FOUND, Outcome.NOT_FOUND, null);
     static final Answer UNAUTHORIZED = new Answer(Page.UNAUTHORIZED, Outcome.UNAUTHORIZED, null);
     static final Answer PAUSED = new Answer(Page.PAUSED, Outcome.PAUSED, null);
     static final Answer STILL_WAKING = new Answer(Page.WAKE_TIMEOUT, Outcome.WAKE_FAILED, 5);
     static final Answer NO_ADDRESS = new Answer(Page.BAD_GATEWAY, Outcome.BAD_GATEWAY, null);
+    /** The page of a service that does not answer: the client learns nothing about the sandbox's address or network. */
+    static final Answer ADDRESS_REFUSED = new Answer(Page.BAD_GATEWAY, Outcome.ADDRESS_REFUSED, null);
     private static final Preflight PREFLIGHT = new Preflight();
     private static final Wake WAKE = new Wake();
 
@@ -119,8 +128,11 @@ final class ProxyDecision {
         if (route.status() != SandboxStatus.RUNNING) {
             return woken ? STILL_WAKING : route.wakeOnHttp() ? WAKE : PAUSED;
         }
-        if (route.upstreamHost() == null) {
+        if (route.serviceAddress() == null) {
             return NO_ADDRESS;
+        }
+        if (route.serviceAddress() instanceof ServiceAddress.Refused refused) {
+            return new RefuseAddress(refused);
         }
         return new Forward(queryTokens.isEmpty() ? uri : TokenAuth.withoutQueryToken(uri), upgrade);
     }

@@ -19,7 +19,9 @@ public class ProxyMetrics {
     /** How a proxy request ended. */
     public enum Outcome {
         FORWARDED, WEBSOCKET, REDIRECTED, PREFLIGHT, NOT_FOUND, UNAUTHORIZED, PAUSED, WAKE_FAILED, BAD_GATEWAY,
-        GATEWAY_TIMEOUT, ROUTING_UNAVAILABLE, BAD_REQUEST, REQUEST_TIMEOUT, TOO_MANY_CONNECTIONS
+        GATEWAY_TIMEOUT, ROUTING_UNAVAILABLE, BAD_REQUEST, REQUEST_TIMEOUT, TOO_MANY_CONNECTIONS,
+        /** The sandbox's address (recorded, or what its FQDN resolved to) is outside the sandbox network or the control plane's. */
+        ADDRESS_REFUSED
     }
 
     private static final String REQUESTS_DESCRIPTION = "Requests received by the proxy, by how they ended";

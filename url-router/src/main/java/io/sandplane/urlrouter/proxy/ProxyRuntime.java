@@ -3,13 +3,14 @@ package io.sandplane.urlrouter.proxy;
 import io.sandplane.model.service.PublicDomain;
 import io.sandplane.urlrouter.config.RouterConfig;
 import io.sandplane.urlrouter.service.ActivityRecorder;
+import io.sandplane.urlrouter.service.AddressRefusals;
 import io.sandplane.urlrouter.service.RouteResolver;
 import io.sandplane.urlrouter.service.WakeCoordinator;
 import java.util.Optional;
 
 /**
- * What every proxy connection shares: configuration, routing, the decision rules, activity, meters,
- * connections per client, and the services' connections.
+ * What every proxy connection shares: configuration, routing, the decision rules, activity, refused
+ * addresses, meters, connections per client, and the services' connections.
  */
 final class ProxyRuntime {
 
@@ -21,6 +22,7 @@ final class ProxyRuntime {
     final RouteResolver resolver;
     final WakeCoordinator wakes;
     final ActivityRecorder activity;
+    final AddressRefusals refusals;
     final ProxyMetrics metrics;
     final Upstreams upstreams;
     /** A client connection with no traffic for this long is closed. */
@@ -31,7 +33,7 @@ final class ProxyRuntime {
     final ProxyDecision decision;
 
     ProxyRuntime(Optional<PublicDomain> domain, RouterConfig config, RouteResolver resolver, WakeCoordinator wakes,
-            ActivityRecorder activity, ProxyMetrics metrics, Upstreams upstreams, long clientIdleMillis) {
+            ActivityRecorder activity, AddressRefusals refusals, ProxyMetrics metrics, Upstreams upstreams, long clientIdleMillis) {
         this.domain = domain;
         this.https = domain.map(PublicDomain::isHttps).orElse(false);
         this.scheme = domain.map(PublicDomain::scheme).orElse("http");
@@ -40,6 +42,7 @@ final class ProxyRuntime {
         this.resolver = resolver;
         this.wakes = wakes;
         this.activity = activity;
+        this.refusals = refusals;
         this.metrics = metrics;
         this.upstreams = upstreams;
         this.clientIdleMillis = clientIdleMillis;

@@ -13,7 +13,9 @@ import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sandplane.urlrouter.config.RouterConfig;
+import io.sandplane.urlrouter.network.SandboxNetwork;
 import io.sandplane.urlrouter.service.ActivityRecorder;
+import io.sandplane.urlrouter.service.AddressRefusals;
 import io.sandplane.urlrouter.service.PublicDomains;
 import io.sandplane.urlrouter.service.RouteResolver;
 import io.sandplane.urlrouter.service.WakeCoordinator;
@@ -43,14 +45,16 @@ public class ProxyServer {
     private final RouteResolver resolver;
     private final WakeCoordinator wakes;
     private final ActivityRecorder activity;
+    private final AddressRefusals refusals;
     private final ProxyMetrics metrics;
+    private final SandboxNetwork network;
     private volatile int port = -1;
     private EventLoopGroup group;
     private Channel server;
     private long activityTimer = -1;
 
     public ProxyServer(Vertx vertx, RouterConfig config, PublicDomains domains, RouteResolver resolver,
-            WakeCoordinator wakes, ActivityRecorder activity, ProxyMetrics metrics) {
+            WakeCoordinator wakes, ActivityRecorder activity, AddressRefusals refusals, ProxyMetrics metrics, SandboxNetwork network) {
         this.vertx = vertx;
         this.config = config;
         this.domains = domains;
@@ -58,13 +62,16 @@ public class ProxyServer {
         this.resolver = ClientProxy.unwrap(resolver);
         this.wakes = ClientProxy.unwrap(wakes);
         this.activity = ClientProxy.unwrap(activity);
+        this.refusals = ClientProxy.unwrap(refusals);
         this.metrics = ClientProxy.unwrap(metrics);
+        this.network = network;
     }
 
     void start(@Observes StartupEvent event) throws Exception {
         int threads = config.instances() > 0 ? config.instances() : Math.max(1, Runtime.getRuntime().availableProcessors());
         // Vert.x's transport: Netty's epoll where it loads (quarkus.vertx.prefer-native-transport), NIO elsewhere,
-        // and its asynchronous DNS resolver for services recorded by FQDN.
+        // and its resolver for services recorded by FQDN (the JDK's, which blocks, unless quarkus.vertx.use-async-dns is
+        // set), behind the sandbox network's judge.
         VertxInternal internal = (VertxInternal) vertx;
         Transport transport = internal.transport();
         group = transport.eventLoopGroup(Transport.IO_EVENT_LOOP_GROUP, threads, new DefaultThreadFactory("sandplane-proxy", true), 50);
@@ -75,9 +82,11 @@ public class ProxyServer {
         // Level-triggered epoll: edge-triggered (Netty's default) reads every socket until the kernel has nothing
         // more, which costs one extra read() per request on each side; level-triggered stops at a short read.
         boolean epoll = group instanceof EpollEventLoopGroup;
-        Upstreams upstreams = new Upstreams(transport.channelFactory(false), internal.nettyAddressResolverGroup(),
+        Upstreams upstreams = new Upstreams(transport.channelFactory(false),
+                new SandboxNetworkResolver(internal.nettyAddressResolverGroup(), network),
                 (int) config.connectTimeout().toMillis(), upstreamIdleMillis, epoll);
-        ProxyRuntime runtime = new ProxyRuntime(domains.domain(), config, resolver, wakes, activity, metrics, upstreams, clientIdleMillis);
+        ProxyRuntime runtime = new ProxyRuntime(domains.domain(), config, resolver, wakes, activity, refusals, metrics, upstreams,
+                clientIdleMillis);
         ServerBootstrap bootstrap = new ServerBootstrap();
         if (epoll) {
             bootstrap.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.sandplane.urlrouter.service.ServiceAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -48,7 +49,10 @@ final class Upstreams {
         }
     };
 
-    /** {@code epoll}: the channels are Netty's epoll ones, which then read level-triggered (see ProxyServer). */
+    /**
+     * @param resolver every address goes through it before a connection opens ({@link SandboxNetworkResolver})
+     * @param epoll the channels are Netty's epoll ones, which then read level-triggered (see ProxyServer)
+     */
     Upstreams(ChannelFactory<? extends Channel> channels, AddressResolverGroup<InetSocketAddress> resolver,
             int connectTimeoutMillis, long idleTimeoutMillis, boolean epoll) {
         this.channels = channels;
@@ -80,9 +84,18 @@ final class Upstreams {
         return null;
     }
 
-    /** Opens a connection on {@code loop}; {@link Connection#of} gives its handler once connected. */
-    ChannelFuture connect(EventLoop loop, String host, int port) {
-        Key key = new Key(host, port);
+    /**
+     * Opens a connection on {@code loop} to an address the route allowed, or to whatever a name resolves to if
+     * the sandbox network allows that (else the future fails with {@link AddressRefused});
+     * {@link Connection#of} gives its handler once connected.
+     */
+    ChannelFuture connect(EventLoop loop, ServiceAddress address, int port) {
+        InetSocketAddress remote = switch (address) {
+            case ServiceAddress.Ip ip -> new InetSocketAddress(ip.address(), port);
+            case ServiceAddress.Name name -> InetSocketAddress.createUnresolved(name.host(), port);
+            case ServiceAddress.Refused refused -> throw new IllegalArgumentException("refused addresses are never connected to");
+        };
+        Key key = new Key(address.host(), port);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channelFactory(channels)
@@ -102,7 +115,7 @@ final class Upstreams {
         if (epoll) {
             bootstrap.option(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
-        return bootstrap.connect(InetSocketAddress.createUnresolved(host, port));
+        return bootstrap.connect(remote);
     }
 
     /** A connection whose exchange completed cleanly goes back to its loop's idle set. */

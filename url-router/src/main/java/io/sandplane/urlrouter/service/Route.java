@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * What the proxy needs to know about the live sandbox holding a VMID, read from the database only.
  *
- * @param upstreamHost where its services answer: the recorded IP, else the FQDN; null while unknown
+ * @param serviceAddress where its services answer: the recorded IP (judged against the sandbox network), else the
+ *        FQDN; null while unknown
  * @param accessTokenHash SHA-256 of the sandbox's access token; null if it has none (token services then refuse everyone)
  * @param services exposed ports and their auth mode
  */
@@ -18,7 +19,7 @@ public record Route(
         String sandboxId,
         int vmid,
         SandboxStatus status,
-        String upstreamHost,
+        ServiceAddress serviceAddress,
         boolean wakeOnHttp,
         String accessTokenHash,
         Map<Integer, AuthMode> services) {

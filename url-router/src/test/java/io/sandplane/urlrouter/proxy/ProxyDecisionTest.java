@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sandplane.model.Secrets;
 import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.model.network.Cidr;
 import io.sandplane.model.service.AuthMode;
 import io.sandplane.urlrouter.config.RouterConfig;
 import io.sandplane.urlrouter.proxy.ProxyDecision.Answer;
@@ -17,7 +18,10 @@ import io.sandplane.urlrouter.proxy.ProxyDecision.Forward;
 import io.sandplane.urlrouter.proxy.ProxyDecision.Preflight;
 import io.sandplane.urlrouter.proxy.ProxyDecision.Verdict;
 import io.sandplane.urlrouter.proxy.ProxyDecision.Wake;
+import io.sandplane.urlrouter.network.SandboxNetwork;
+import io.sandplane.urlrouter.proxy.ProxyDecision.RefuseAddress;
 import io.sandplane.urlrouter.service.Route;
+import io.sandplane.urlrouter.service.ServiceAddress;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -31,6 +35,7 @@ class ProxyDecisionTest {
     private static final String HOST = "port-39378-vm-100.sandplane.example";
     private static final String TOKEN = "tok-secret";
     private static final int PORT = 39378;
+    private static final ServiceAddress GUEST = new ServiceAddress.Ip(Cidr.parseAddress("10.0.0.5").orElseThrow());
 
     private final ProxyDecision decision = new ProxyDecision(new Cors(cors(List.of("https://ide.example"))), "https");
     private final ProxyDecision withoutCors = new ProxyDecision(new Cors(cors(List.of())), "https");
@@ -130,8 +135,8 @@ class ProxyDecisionTest {
     @Test
     void aSleepingSandboxIsWokenOnlyWhenItAskedForItAndOnlyForAnAuthorisedRequest() {
         for (SandboxStatus sleeping : EnumSet.of(SandboxStatus.PAUSED, SandboxStatus.STOPPED)) {
-            Optional<Route> waking = Optional.of(route(sleeping, AuthMode.TOKEN, true, "10.0.0.5"));
-            Optional<Route> notWaking = Optional.of(route(sleeping, AuthMode.TOKEN, false, "10.0.0.5"));
+            Optional<Route> waking = Optional.of(route(sleeping, AuthMode.TOKEN, true, GUEST));
+            Optional<Route> notWaking = Optional.of(route(sleeping, AuthMode.TOKEN, false, GUEST));
             HttpRequest authorised = get("/", "X-Sandplane-Token", TOKEN);
             assertThat(decision.decide(waking, PORT, authorised, false)).isInstanceOf(Wake.class);
             assertThat(decision.decide(waking, PORT, get("/"), false)).isSameAs(ProxyDecision.UNAUTHORIZED);
@@ -149,8 +154,32 @@ class ProxyDecisionTest {
     }
 
     @Test
+    void aRecordedAddressTheNetworkRefusesIsNeverForwardedToButOnlyAnAuthorisedRequestLearnsOfIt() {
+        ServiceAddress.Refused outside = new ServiceAddress.Refused("192.0.2.7", SandboxNetwork.Verdict.OUTSIDE_POOL);
+        Optional<Route> refused = Optional.of(route(SandboxStatus.RUNNING, AuthMode.TOKEN, false, outside));
+        assertThat(decision.decide(refused, PORT, get("/", "X-Sandplane-Token", TOKEN), false)).isEqualTo(new RefuseAddress(outside));
+        assertThat(decision.decide(refused, PORT, webSocket("/?sandplane_token=" + TOKEN), false)).isEqualTo(new RefuseAddress(outside));
+        // Without the token: the usual 401, nothing said about the address.
+        assertThat(decision.decide(refused, PORT, get("/"), false)).isSameAs(ProxyDecision.UNAUTHORIZED);
+        // A public service refuses everyone the same way, after the other rules.
+        Optional<Route> publicRefused = Optional.of(route(SandboxStatus.RUNNING, AuthMode.PUBLIC, false, outside));
+        assertThat(decision.decide(publicRefused, PORT, get("/"), false)).isEqualTo(new RefuseAddress(outside));
+        assertThat(decision.decide(publicRefused, 5173, get("/"), false)).isSameAs(ProxyDecision.NOT_FOUND);
+        assertThat(decision.decide(Optional.of(route(SandboxStatus.PAUSED, AuthMode.PUBLIC, false, outside)), PORT, get("/"), false))
+                .isSameAs(ProxyDecision.PAUSED);
+        assertThat(ProxyDecision.ADDRESS_REFUSED.page()).as("the page of a service that does not answer").isEqualTo(ProxyPages.Page.BAD_GATEWAY);
+        assertThat(ProxyDecision.ADDRESS_REFUSED.outcome()).isEqualTo(ProxyMetrics.Outcome.ADDRESS_REFUSED);
+    }
+
+    @Test
+    void aServiceRecordedByNameIsForwardedItsAddressIsJudgedWhenConnecting() {
+        Optional<Route> named = Optional.of(route(SandboxStatus.RUNNING, AuthMode.PUBLIC, false, new ServiceAddress.Name("sbx-1.lan")));
+        assertThat(decision.decide(named, PORT, get("/"), false)).isEqualTo(new Forward("/", false));
+    }
+
+    @Test
     void aSandboxWithoutAnAccessTokenRefusesEveryTokenRequest() {
-        Route route = new Route("sbx_1", 100, SandboxStatus.RUNNING, "10.0.0.5", false, null, Map.of(PORT, AuthMode.TOKEN));
+        Route route = new Route("sbx_1", 100, SandboxStatus.RUNNING, GUEST, false, null, Map.of(PORT, AuthMode.TOKEN));
         assertThat(decision.decide(Optional.of(route), PORT, get("/", "X-Sandplane-Token", TOKEN), false))
                 .isSameAs(ProxyDecision.UNAUTHORIZED);
         assertThat(decision.decide(Optional.of(route), PORT, get("/?sandplane_token="), false)).isSameAs(ProxyDecision.UNAUTHORIZED);
@@ -178,11 +207,11 @@ class ProxyDecisionTest {
     }
 
     private static Route route(SandboxStatus status, AuthMode auth) {
-        return route(status, auth, false, "10.0.0.5");
+        return route(status, auth, false, GUEST);
     }
 
-    private static Route route(SandboxStatus status, AuthMode auth, boolean wakeOnHttp, String upstreamHost) {
-        return new Route("sbx_1", 100, status, upstreamHost, wakeOnHttp, Secrets.sha256Hex(TOKEN), Map.of(PORT, auth));
+    private static Route route(SandboxStatus status, AuthMode auth, boolean wakeOnHttp, ServiceAddress address) {
+        return new Route("sbx_1", 100, status, address, wakeOnHttp, Secrets.sha256Hex(TOKEN), Map.of(PORT, auth));
     }
 
     private static HttpRequest get(String uri, String... headerPairs) {

@@ -26,9 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EchoGuest implements AutoCloseable {
 
     private static final Vertx VERTX = Vertx.vertx();
-    /** A random 127.X/16 per JVM, so suites running at once on one machine (other worktrees, CI) do not collide. */
-    private static final int NETWORK = 20 + new java.util.Random().nextInt(200);
-    private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(1);
 
     private final String ip;
     private final List<HttpServer> servers = new ArrayList<>();
@@ -42,8 +39,7 @@ public final class EchoGuest implements AutoCloseable {
     /** A guest at a fresh loopback address of this JVM's 127.X network, answering on the given ports. */
     public static EchoGuest start(int... ports) {
         for (int attempt = 0; ; attempt++) {
-            int n = NEXT_ADDRESS.getAndIncrement();
-            EchoGuest guest = new EchoGuest("127." + NETWORK + "." + (n / 250) + "." + (n % 250 + 1));
+            EchoGuest guest = new EchoGuest(GuestAddresses.next());
             try {
                 for (int port : ports) {
                     guest.listen(port);

@@ -10,13 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A guest address whose ports only count the connections made to them (and close them at once):
- * proof that a refused request opened no upstream connection.
+ * proof that a refused request opened no upstream connection. Its address comes from
+ * {@link GuestAddresses}, or is given ({@link #startOn}).
  */
 public final class TrapGuest implements AutoCloseable {
 
-    /** A random 127.X/16 per JVM, so suites running at once on one machine do not collide. */
-    private static final int NETWORK = 20 + new java.util.Random().nextInt(200);
-    private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger(1);
 
     private final String ip;
     private final List<ServerSocket> sockets = new ArrayList<>();
@@ -28,8 +26,7 @@ public final class TrapGuest implements AutoCloseable {
 
     public static TrapGuest start(int... ports) {
         for (int attempt = 0; ; attempt++) {
-            int n = NEXT_ADDRESS.getAndIncrement();
-            TrapGuest trap = new TrapGuest("127." + NETWORK + "." + (n / 250) + "." + (n % 250 + 1));
+            TrapGuest trap = new TrapGuest(GuestAddresses.next());
             try {
                 for (int port : ports) {
                     trap.listen(port);
@@ -44,8 +41,25 @@ public final class TrapGuest implements AutoCloseable {
         }
     }
 
+    /**
+     * A trap on a given address (e.g. 127.0.0.1, where no sandbox may be reached); port 0 takes one the kernel
+     * picks ({@link #port()}).
+     */
+    public static TrapGuest startOn(String ip, int... ports) {
+        TrapGuest trap = new TrapGuest(ip);
+        for (int port : ports) {
+            trap.listen(port);
+        }
+        return trap;
+    }
+
     public String ip() {
         return ip;
+    }
+
+    /** The port the trap's first listener really got. */
+    public int port() {
+        return sockets.getFirst().getLocalPort();
     }
 
     public int connections() {

@@ -11,8 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A sandbox service that never answers, on a port of 127.0.0.1 the kernel picks: either it accepts
- * connections and then stays silent ({@link #silent()}), or it never even accepts them
+ * A sandbox service that never answers, on a guest address ({@link GuestAddresses}) and a port the
+ * kernel picks: either it accepts connections and then stays silent ({@link #silent()}), or it never
+ * even accepts them
  * ({@link #blackhole()}: its accept queue is full, so the kernel drops new SYNs and a connect hangs
  * as it would towards an unroutable or firewalled address).
  */
@@ -62,10 +63,11 @@ public final class UnansweringService implements AutoCloseable {
     }
 
     private static ServerSocket bind(int backlog) {
+        String address = GuestAddresses.next();
         try {
-            return new ServerSocket(0, backlog, InetAddress.getLoopbackAddress());
+            return new ServerSocket(0, backlog, InetAddress.getByName(address));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot listen on a loopback port", e);
+            throw new IllegalStateException("cannot listen on " + address, e);
         }
     }
 
