@@ -29,7 +29,9 @@ public final class LocalRun {
     /** Variables passed on to the services when set in the caller's environment. */
     private static final List<String> PASSED_ON = List.of("SANDPLANE_TEMPLATE_CATALOG", "SANDPLANE_PUBLIC_SCHEME",
             "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "PVE_NODE", "PVE_STORAGE", "PVE_BRIDGE", "PVE_VERIFY_TLS",
-            "PVE_VMID_RANGE", "EXECD_TOKEN", "SANDPLANE_CONTROL_PLANE_CIDRS");
+            "PVE_VMID_RANGE", "EXECD_TOKEN", "SANDPLANE_CONTROL_PLANE_CIDRS", "SANDPLANE_FIREWALL",
+            "SANDPLANE_FIREWALL_ROUTER_CIDRS", "SANDPLANE_FIREWALL_PROVISIONER_CIDRS", "SANDPLANE_EGRESS_ALLOWED_CIDRS",
+            "PVE_IP_POOL_CIDR");
     /** The simulator's guest network, fixed so that sandboxes keep their addresses' network from one run to the next. */
     static final String GUEST_NETWORK = "127.77.0.0/16";
 

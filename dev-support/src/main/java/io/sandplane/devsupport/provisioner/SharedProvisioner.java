@@ -48,7 +48,9 @@ public final class SharedProvisioner {
 
     /** The environment the process gets: database, simulator, internal token, test-sized waits. */
     public static Map<String, String> env() {
-        return env(SharedSimulator.get().env());
+        Map<String, String> env = env(SharedSimulator.get().env());
+        env.putAll(SharedSimulator.isolationEnv(SharedSimulator.get().control().guestNetwork()));
+        return env;
     }
 
     /** The same, for a provisioner talking to another PVE (e.g. a simulator a benchmark runs itself). */
@@ -58,6 +60,8 @@ public final class SharedProvisioner {
         env.putAll(pveEnv);
         env.put("SANDPLANE_INTERNAL_TOKEN", INTERNAL_TOKEN);
         env.put("PVE_PUBLIC_DOMAIN", PUBLIC_DOMAIN);
+        // Any simulator's guests are loopback addresses; env() narrows this to the shared simulator's own network.
+        env.putAll(SharedSimulator.isolationEnv("127.0.0.0/8"));
         env.put("PROVISIONER_NETWORK_TIMEOUT", "10s");
         env.put("PROVISIONER_EXECD_TIMEOUT", "10s");
         env.put("PROVISIONER_POLL_MAX_INTERVAL", "50ms");

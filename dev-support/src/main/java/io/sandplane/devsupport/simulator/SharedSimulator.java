@@ -144,6 +144,18 @@ public final class SharedSimulator {
     }
 
     /**
+     * The firewall settings of a provisioner on this machine ({@code SANDPLANE_FIREWALL} enforced): Sandplane's
+     * processes and the tests connect to guests from 127.0.0.1, and the guests are on {@code guestNetwork}.
+     */
+    public static Map<String, String> isolationEnv(String guestNetwork) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SANDPLANE_FIREWALL_ROUTER_CIDRS", "127.0.0.1/32");
+        env.put("SANDPLANE_FIREWALL_PROVISIONER_CIDRS", "127.0.0.1/32");
+        env.put("PVE_IP_POOL_CIDR", guestNetwork);
+        return env;
+    }
+
+    /**
      * Environment for a service process that talks to this simulator. {@code PVE_VERIFY_TLS} is
      * false: the HTTPS simulator's certificate is self-signed (verifying needs {@link #certificateFile()}).
      */

@@ -129,6 +129,12 @@ public final class SimulatorControl {
         send("PUT", "/_sim/settings", write(Map.of("errorStyle", style)));
     }
 
+    /** The network its guests get addresses from ({@code SIM_GUEST_NETWORK}, or the one it picked), e.g. 127.42.0.0/16. */
+    public String guestNetwork() {
+        return read(send("GET", "/_sim/settings", null), new TypeReference<Map<String, Object>>() { })
+                .get("guestNetwork").toString();
+    }
+
     public List<SimGuest> guests() {
         return read(send("GET", "/_sim/guests", null), new TypeReference<>() { });
     }

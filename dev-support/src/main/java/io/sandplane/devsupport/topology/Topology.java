@@ -2,6 +2,7 @@ package io.sandplane.devsupport.topology;
 
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ServiceProcess;
+import io.sandplane.devsupport.simulator.SharedSimulator;
 import io.sandplane.devsupport.simulator.SimulatorControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -167,6 +168,11 @@ public final class Topology implements AutoCloseable {
             case PROVISIONER -> {
                 env.put("PVE_API_URL", pveUrl);
                 env.put("PVE_API_TOKEN", pveToken);
+                if (config.realPveUrl == null) {
+                    // The simulator runs first: its guests' network is known by now. Settings given are kept.
+                    SimulatorControl sim = simulator();
+                    SharedSimulator.isolationEnv(sim.guestNetwork()).forEach(env::putIfAbsent);
+                }
             }
             case URL_ROUTER -> {
                 env.put("SANDPLANE_PROXY_PORT", Integer.toString(proxyPorts.get(replica)));

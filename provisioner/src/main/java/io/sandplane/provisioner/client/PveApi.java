@@ -106,6 +106,112 @@ interface PveApi {
     @Path("/nodes/{node}/tasks/{upid}/status")
     PveData<PveTypes.TaskStatus> taskStatus(@PathParam("node") String node, @PathParam("upid") String upid);
 
+    // ---- firewall (synchronous; PVE answers null to every change) --------------------------
+
+    @GET
+    @Path("/cluster/firewall/options")
+    PveData<PveTypes.FirewallOptions> clusterFirewallOptions();
+
+    @GET
+    @Path("/cluster/firewall/ipset")
+    PveData<List<PveTypes.FirewallObject>> clusterIpSets();
+
+    @POST
+    @Path("/cluster/firewall/ipset")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    PveData<JsonNode> createClusterIpSet(MultivaluedMap<String, String> form);
+
+    @GET
+    @Path("/cluster/firewall/ipset/{name}")
+    PveData<List<PveTypes.IpSetEntry>> clusterIpSet(@PathParam("name") String name);
+
+    @POST
+    @Path("/cluster/firewall/ipset/{name}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    PveData<JsonNode> addClusterIpSetEntry(@PathParam("name") String name, MultivaluedMap<String, String> form);
+
+    /** {@code cidr} is the entry's stored text; PVE takes the rest of the path, so its slash may be encoded. */
+    @PUT
+    @Path("/cluster/firewall/ipset/{name}/{cidr}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    PveData<JsonNode> updateClusterIpSetEntry(@PathParam("name") String name, @PathParam("cidr") String cidr,
+            MultivaluedMap<String, String> form);
+
+    @DELETE
+    @Path("/cluster/firewall/ipset/{name}/{cidr}")
+    PveData<JsonNode> removeClusterIpSetEntry(@PathParam("name") String name, @PathParam("cidr") String cidr,
+            @QueryParam("digest") String digest);
+
+    @GET
+    @Path("/cluster/firewall/groups")
+    PveData<List<PveTypes.FirewallObject>> securityGroups();
+
+    @POST
+    @Path("/cluster/firewall/groups")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    PveData<JsonNode> createSecurityGroup(MultivaluedMap<String, String> form);
+
+    @GET
+    @Path("/cluster/firewall/groups/{group}")
+    PveData<List<PveTypes.FirewallRule>> groupRules(@PathParam("group") String group);
+
+    @POST
+    @Path("/cluster/firewall/groups/{group}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    PveData<JsonNode> addGroupRule(@PathParam("group") String group, MultivaluedMap<String, String> form);
+
+    @DELETE
+    @Path("/cluster/firewall/groups/{group}/{pos}")
+    PveData<JsonNode> removeGroupRule(@PathParam("group") String group, @PathParam("pos") int pos,
+            @QueryParam("digest") String digest);
+
+    @GET
+    @Path("/nodes/{node}/lxc/{vmid}/firewall/options")
+    PveData<PveTypes.FirewallOptions> guestFirewallOptions(@PathParam("node") String node, @PathParam("vmid") int vmid);
+
+    @PUT
+    @Path("/nodes/{node}/lxc/{vmid}/firewall/options")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    PveData<JsonNode> setGuestFirewallOptions(@PathParam("node") String node, @PathParam("vmid") int vmid,
+            MultivaluedMap<String, String> form);
+
+    @GET
+    @Path("/nodes/{node}/lxc/{vmid}/firewall/rules")
+    PveData<List<PveTypes.FirewallRule>> guestRules(@PathParam("node") String node, @PathParam("vmid") int vmid);
+
+    @POST
+    @Path("/nodes/{node}/lxc/{vmid}/firewall/rules")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    PveData<JsonNode> addGuestRule(@PathParam("node") String node, @PathParam("vmid") int vmid,
+            MultivaluedMap<String, String> form);
+
+    @DELETE
+    @Path("/nodes/{node}/lxc/{vmid}/firewall/rules/{pos}")
+    PveData<JsonNode> removeGuestRule(@PathParam("node") String node, @PathParam("vmid") int vmid, @PathParam("pos") int pos,
+            @QueryParam("digest") String digest);
+
+    @POST
+    @Path("/nodes/{node}/lxc/{vmid}/firewall/ipset")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    PveData<JsonNode> createGuestIpSet(@PathParam("node") String node, @PathParam("vmid") int vmid,
+            MultivaluedMap<String, String> form);
+
+    @GET
+    @Path("/nodes/{node}/lxc/{vmid}/firewall/ipset/{name}")
+    PveData<List<PveTypes.IpSetEntry>> guestIpSet(@PathParam("node") String node, @PathParam("vmid") int vmid,
+            @PathParam("name") String name);
+
+    @POST
+    @Path("/nodes/{node}/lxc/{vmid}/firewall/ipset/{name}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    PveData<JsonNode> addGuestIpSetEntry(@PathParam("node") String node, @PathParam("vmid") int vmid,
+            @PathParam("name") String name, MultivaluedMap<String, String> form);
+
+    @DELETE
+    @Path("/nodes/{node}/lxc/{vmid}/firewall/ipset/{name}/{cidr}")
+    PveData<JsonNode> removeGuestIpSetEntry(@PathParam("node") String node, @PathParam("vmid") int vmid,
+            @PathParam("name") String name, @PathParam("cidr") String cidr, @QueryParam("digest") String digest);
+
     /**
      * Turns a PVE error into a {@link PveException}: the message comes from the body's {@code message}
      * (PVE 8.4+) plus any parameter {@code errors}, else from the reason phrase (older PVE).

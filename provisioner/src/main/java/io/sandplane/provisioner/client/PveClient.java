@@ -103,9 +103,7 @@ public class PveClient {
 
     /** Synchronous in PVE: when this returns, the config is written. */
     public void updateConfig(String node, int vmid, Map<String, String> values) {
-        MultivaluedHashMap<String, String> form = new MultivaluedHashMap<>();
-        values.forEach(form::putSingle);
-        call("configure", () -> api.updateConfig(node, vmid, form));
+        call("configure", () -> api.updateConfig(node, vmid, form(values)));
     }
 
     public Optional<PveTypes.GuestStatus> status(String node, int vmid) {
@@ -136,6 +134,132 @@ public class PveClient {
 
     public PveTypes.TaskStatus taskStatus(Upid upid) {
         return call("task", () -> api.taskStatus(upid.node(), upid.value()).data());
+    }
+
+    // ---- firewall: the datacenter's IP sets and security groups, each guest's options, rules and IP sets ----
+
+    public PveTypes.FirewallOptions clusterFirewallOptions() {
+        return call("firewall_options", () -> api.clusterFirewallOptions().data());
+    }
+
+    /** One try, no retries: for health checks. */
+    @Retry(maxRetries = 0)
+    public PveTypes.FirewallOptions clusterFirewallOptionsOnce() {
+        return call("firewall_options", () -> api.clusterFirewallOptions().data());
+    }
+
+    public List<PveTypes.FirewallObject> clusterIpSets() {
+        return call("firewall_ipset", () -> orEmpty(api.clusterIpSets().data()));
+    }
+
+    public void createClusterIpSet(String name, String comment) {
+        call("firewall_ipset", () -> api.createClusterIpSet(form(Map.of("name", name, "comment", comment))));
+    }
+
+    public List<PveTypes.IpSetEntry> clusterIpSet(String name) {
+        return call("firewall_ipset", () -> orEmpty(api.clusterIpSet(name).data()));
+    }
+
+    public void addClusterIpSetEntry(String name, String cidr) {
+        call("firewall_ipset", () -> api.addClusterIpSetEntry(name, form(Map.of("cidr", cidr))));
+    }
+
+    /** PUT sets {@code nomatch} and {@code comment} both: what it leaves out is cleared. */
+    public void includeClusterIpSetEntry(String name, String cidr, String digest) {
+        call("firewall_ipset", () -> api.updateClusterIpSetEntry(name, cidr, form(withDigest(Map.of("nomatch", "0"), digest))));
+    }
+
+    public void removeClusterIpSetEntry(String name, String cidr, String digest) {
+        call("firewall_ipset", () -> api.removeClusterIpSetEntry(name, cidr, digest));
+    }
+
+    public List<PveTypes.FirewallObject> securityGroups() {
+        return call("firewall_group", () -> orEmpty(api.securityGroups().data()));
+    }
+
+    public void createSecurityGroup(String group, String comment) {
+        call("firewall_group", () -> api.createSecurityGroup(form(Map.of("group", group, "comment", comment))));
+    }
+
+    public List<PveTypes.FirewallRule> groupRules(String group) {
+        return call("firewall_group", () -> orEmpty(api.groupRules(group).data()));
+    }
+
+    /** PVE inserts every new rule at position 0. */
+    public void addGroupRule(String group, Map<String, String> rule) {
+        call("firewall_group", () -> api.addGroupRule(group, form(rule)));
+    }
+
+    public void removeGroupRule(String group, int pos, String digest) {
+        call("firewall_group", () -> api.removeGroupRule(group, pos, digest));
+    }
+
+    public PveTypes.FirewallOptions guestFirewallOptions(String node, int vmid) {
+        return call("firewall_options", () -> api.guestFirewallOptions(node, vmid).data());
+    }
+
+    /** Sets {@code values} and removes the options named in {@code delete} (back to PVE's defaults), in one write. */
+    public void setGuestFirewallOptions(String node, int vmid, Map<String, String> values, List<String> delete) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(values);
+        if (!delete.isEmpty()) {
+            all.put("delete", String.join(",", delete));
+        }
+        call("firewall_options", () -> api.setGuestFirewallOptions(node, vmid, form(all)));
+    }
+
+    public List<PveTypes.FirewallRule> guestRules(String node, int vmid) {
+        return call("firewall_rule", () -> orEmpty(api.guestRules(node, vmid).data()));
+    }
+
+    /** PVE inserts every new rule at position 0. */
+    public void addGuestRule(String node, int vmid, Map<String, String> rule) {
+        call("firewall_rule", () -> api.addGuestRule(node, vmid, form(rule)));
+    }
+
+    public void removeGuestRule(String node, int vmid, int pos, String digest) {
+        call("firewall_rule", () -> api.removeGuestRule(node, vmid, pos, digest));
+    }
+
+    public void createGuestIpSet(String node, int vmid, String name, String comment) {
+        call("firewall_ipset", () -> api.createGuestIpSet(node, vmid, form(Map.of("name", name, "comment", comment))));
+    }
+
+    /** The entries of a guest's IP set; empty when the set does not exist. */
+    public Optional<List<PveTypes.IpSetEntry>> guestIpSet(String node, int vmid, String name) {
+        return call("firewall_ipset", () -> {
+            try {
+                return Optional.of(orEmpty(api.guestIpSet(node, vmid, name).data()));
+            } catch (PvePermanentException e) {
+                if (e.noSuchIpSet()) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    public void addGuestIpSetEntry(String node, int vmid, String name, String cidr) {
+        call("firewall_ipset", () -> api.addGuestIpSetEntry(node, vmid, name, form(Map.of("cidr", cidr))));
+    }
+
+    public void removeGuestIpSetEntry(String node, int vmid, String name, String cidr, String digest) {
+        call("firewall_ipset", () -> api.removeGuestIpSetEntry(node, vmid, name, cidr, digest));
+    }
+
+    private static MultivaluedHashMap<String, String> form(Map<String, String> values) {
+        MultivaluedHashMap<String, String> form = new MultivaluedHashMap<>();
+        values.forEach((k, v) -> {
+            if (v != null) {
+                form.putSingle(k, v);
+            }
+        });
+        return form;
+    }
+
+    private static Map<String, String> withDigest(Map<String, String> values, String digest) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(values);
+        all.put("digest", digest);
+        return all;
     }
 
     private <T> T call(String operation, Supplier<T> request) {

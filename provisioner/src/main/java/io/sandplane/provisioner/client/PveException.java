@@ -37,6 +37,11 @@ public abstract sealed class PveException extends RuntimeException permits PveTr
         return contains("does not exist") || contains("no such vm") || contains("no such ct");
     }
 
+    /** An IP set that is not there: {@code no such IPSet 'x'}. */
+    public boolean noSuchIpSet() {
+        return contains("no such ipset");
+    }
+
     /** A create or clone target VMID is taken: {@code CT 200 already exists on node 'pve'}. */
     public boolean alreadyExists() {
         return contains("already exists");
@@ -55,14 +60,23 @@ public abstract sealed class PveException extends RuntimeException permits PveTr
         return contains("not running");
     }
 
+    /**
+     * A change carried the digest of an earlier read and the object changed since: {@code detected modified
+     * configuration - file changed by other user? Try again.} Read again, then decide again.
+     */
+    public boolean changedSinceRead() {
+        return contains("detected modified configuration");
+    }
+
     private boolean contains(String text) {
         return pveMessage != null && pveMessage.toLowerCase(Locale.ROOT).contains(text);
     }
 
     /**
      * Classifies a failed call: 5xx (including PVE's proxy pseudo-statuses 595–599), {@code got timeout}
-     * and lock-file timeouts are transient; 4xx, {@code already exists}, {@code does not exist} and
-     * {@code is locked} are permanent, whatever the status.
+     * and lock-file timeouts are transient; 4xx, {@code already exists}, {@code does not exist},
+     * {@code is locked}, a digest mismatch (the same call would fail again) and the firewall's missing objects
+     * are permanent, whatever the status.
      */
     public static PveException of(int status, String message) {
         String text = message == null || message.isBlank() ? "HTTP " + status : message.strip();
@@ -70,7 +84,10 @@ public abstract sealed class PveException extends RuntimeException permits PveTr
         boolean transientText = lower.contains("got timeout") || lower.contains("got lock request timeout")
                 || lower.contains("got no worker upid");
         boolean permanentText = lower.contains("already exists") || lower.contains("does not exist")
-                || lower.contains("is locked");
+                || lower.contains("is locked") || lower.contains("detected modified configuration")
+                // PVE's firewall dies (500) on objects that are not there: no retry will bring them
+                || lower.contains("no such ipset") || lower.contains("no such security group")
+                || lower.contains("no rule at position");
         if (transientText) {
             return new PveTransientException(status, text, null);
         }

@@ -2,6 +2,7 @@ package io.sandplane.provisioner.client;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
@@ -92,6 +93,46 @@ public final class PveTypes {
         /** {@code OK} and {@code WARNINGS: n} are success. */
         public boolean succeeded() {
             return exitstatus != null && (exitstatus.equals("OK") || exitstatus.startsWith("WARNINGS"));
+        }
+    }
+
+    /**
+     * {@code GET …/firewall/options} of the datacenter or a guest, the keys Sandplane reads. PVE sends booleans as
+     * 0/1; the datacenter's {@code enable} is a time stamp during the GUI's one-minute trial.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FirewallOptions(Long enable, Integer ipfilter, Integer macfilter, @JsonProperty("policy_in") String policyIn,
+            @JsonProperty("policy_out") String policyOut, String digest) {
+    }
+
+    /** {@code GET /cluster/firewall/ipset} or {@code …/groups} item: an IP set's or security group's name. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FirewallObject(String name, String group, String comment, String digest) {
+
+        /** IP sets are listed by {@code name}, security groups by {@code group}. */
+        public String id() {
+            return name != null ? name : group;
+        }
+    }
+
+    /** {@code GET …/ipset/{name}} item. {@code cidr} is PVE's text: host entries without their prefix. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record IpSetEntry(String cidr, Integer nomatch, String comment, String digest) {
+
+        public boolean excluded() {
+            return nomatch != null && nomatch != 0;
+        }
+    }
+
+    /** {@code GET …/rules} or {@code /cluster/firewall/groups/{group}} item. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FirewallRule(Integer pos, String type, String action, String source, String dest, String proto,
+            String dport, String sport, String macro, String iface, @JsonProperty("icmp-type") String icmpType,
+            Integer enable, String comment, JsonNode errors, String digest) {
+
+        /** Left out of the compiled chains by PVE: disabled, or with errors (e.g. an IP set it names is gone). */
+        public boolean inEffect() {
+            return enable != null && enable != 0 && (errors == null || errors.isEmpty() || errors.isNull());
         }
     }
 }

@@ -2,6 +2,7 @@ package io.sandplane.provisioner.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -49,6 +50,12 @@ public interface ProvisionerConfig {
         /** {@code PVE_VMID_RANGE}: {@code min-max}, the VMIDs Sandplane may give its guests. */
         @WithDefault("200-999999")
         String vmidRange();
+
+        /**
+         * {@code PVE_IP_POOL_CIDR}: the sandbox network, comma-separated CIDRs guests get their addresses from (the
+         * url-router reads it too). Required while the firewall is enforced.
+         */
+        Optional<String> ipPoolCidr();
     }
 
     interface Sandplane {
@@ -58,6 +65,34 @@ public interface ProvisionerConfig {
 
         /** {@code SANDPLANE_PUBLIC_SCHEME}: http or https; default from the public domain. */
         Optional<String> publicScheme();
+
+        Firewall firewall();
+
+        /**
+         * {@code SANDPLANE_CONTROL_PLANE_CIDRS}: addresses no sandbox may reach, whatever its egress (PVE hosts, the
+         * database, Sandplane's hosts); comma-separated CIDRs. The url-router never forwards to them either.
+         */
+        Optional<String> controlPlaneCidrs();
+
+        /**
+         * {@code SANDPLANE_EGRESS_ALLOWED_CIDRS}: the operator's exceptions every sandbox may reach even where its
+         * egress denies private addresses (a resolver, package mirrors); comma-separated CIDRs.
+         */
+        Optional<String> egressAllowedCidrs();
+    }
+
+    /** PVE's firewall around every guest. */
+    interface Firewall {
+        /** {@code SANDPLANE_FIREWALL}: {@code enforce}, or {@code off} (unsafe: guests are not isolated). */
+        @WithParentName
+        @WithDefault("enforce")
+        String mode();
+
+        /** {@code SANDPLANE_FIREWALL_ROUTER_CIDRS}: the addresses the url-router connects to guests from. */
+        Optional<String> routerCidrs();
+
+        /** {@code SANDPLANE_FIREWALL_PROVISIONER_CIDRS}: the addresses provisioners connect to guests' execd from. */
+        Optional<String> provisionerCidrs();
     }
 
     interface Execd {
@@ -117,5 +152,9 @@ public interface ProvisionerConfig {
         /** Time allowed on top of a command's own timeout for execd to report it. */
         @WithDefault("30s")
         Duration execGrace();
+
+        /** How long the datacenter's firewall objects, once found right, are trusted before a start checks them again. */
+        @WithDefault("1m")
+        Duration firewallRecheck();
     }
 }

@@ -39,6 +39,7 @@ public class ProvisionerSettings {
     private final String cluster;
     private final Optional<String> execdToken;
     private final ProvisionerConfig.Provisioner tuning;
+    private final IsolationSettings isolation;
 
     public ProvisionerSettings(ProvisionerConfig config) {
         ProvisionerConfig.Pve pve = config.pve();
@@ -61,6 +62,7 @@ public class ProvisionerSettings {
                 "lower-case letters, digits and hyphens");
         this.execdToken = nonBlank(config.execd().token());
         this.tuning = config.provisioner();
+        this.isolation = IsolationSettings.parse(config);
         if (apiUrl.getScheme().equals("https") && !verifyTls) {
             LOG.warnf("PVE_VERIFY_TLS=false: the certificate of %s is not verified; use this only for a PVE host "
                     + "with a self-signed certificate on a trusted network", apiUrl);
@@ -68,6 +70,26 @@ public class ProvisionerSettings {
         LOG.infof("PVE API %s, node %s, storage %s, bridge %s, VMIDs %s in cluster '%s'%s", apiUrl,
                 node.orElse("(placement)"), storage.orElse("(auto)"), bridge, vmidRange, cluster,
                 publicDomain.map(d -> ", public domain " + d.host()).orElse(""));
+        logIsolation(isolation);
+    }
+
+    private static void logIsolation(IsolationSettings isolation) {
+        if (!isolation.enforced()) {
+            LOG.warnf("%s=off: Sandplane leaves PVE's firewall alone, so guests are NOT isolated: a sandbox can reach"
+                    + " other sandboxes, the PVE hosts and the control plane. Use it only where something else isolates"
+                    + " them.", IsolationSettings.MODE);
+            return;
+        }
+        LOG.infof("PVE firewall enforced: guests accept TCP from the url-router (%s) and execd connections from"
+                + " provisioners (%s); no guest reaches the control plane (%s); egress exceptions %s; sandbox network %s",
+                IsolationSettings.describe(isolation.routers()), IsolationSettings.describe(isolation.provisioners()),
+                IsolationSettings.describe(isolation.controlPlane()), IsolationSettings.describe(isolation.egressAllowed()),
+                IsolationSettings.describe(isolation.ipPool()));
+        if (isolation.controlPlane().isEmpty()) {
+            LOG.warnf("%s is empty: sandboxes with egress open (and deny-private ones, for control-plane hosts with public"
+                    + " addresses) can connect to the PVE hosts, the database and Sandplane's services; list them",
+                    IsolationSettings.CONTROL_PLANE);
+        }
     }
 
     /** The PVE base address, without {@code /api2/json}. */
@@ -114,6 +136,10 @@ public class ProvisionerSettings {
 
     public ProvisionerConfig.Provisioner tuning() {
         return tuning;
+    }
+
+    public IsolationSettings isolation() {
+        return isolation;
     }
 
     static URI apiUrl(String raw) {

@@ -3,10 +3,13 @@ package io.sandplane.provisioner.provider;
 import io.sandplane.model.api.ExecRequest;
 import io.sandplane.model.api.ExecResult;
 import io.sandplane.model.api.GuestInventory;
+import io.sandplane.model.api.IsolationReport;
 import io.sandplane.model.api.ProviderHealth;
 import io.sandplane.model.lifecycle.ProvisionStep;
+import io.sandplane.model.network.NetworkPolicy;
 import io.sandplane.model.provider.Capabilities;
 import io.sandplane.model.provider.Provider;
+import java.util.Optional;
 
 /**
  * A hypervisor back-end. The provisioning service owns the sandbox rows, their statuses and
@@ -42,8 +45,26 @@ public interface SandboxProvider {
     /** What the hypervisor says about a sandbox's guest right now. */
     GuestObservation observe(String sandboxId, GuestRef guest);
 
-    /** Starts a stopped or paused guest and waits until it is ready; the address may have changed. */
-    GuestRef resume(GuestRef guest);
+    /**
+     * Why no start can be isolated right now (e.g. the hypervisor's firewall is off), with what to do; empty when
+     * starts may go ahead. Asked before anything is created.
+     */
+    default Optional<String> startRefusal() {
+        return Optional.empty();
+    }
+
+    /**
+     * Starts a stopped or paused guest, isolated by {@code network} (the policy it started with), and waits until it
+     * is ready; the address may have changed.
+     */
+    GuestRef resume(GuestRef guest, NetworkPolicy network);
+
+    /**
+     * Checks the guest against its isolation as the hypervisor reports it now, changing nothing.
+     *
+     * @throws io.sandplane.model.problem.ProblemException 409 when the sandbox has no guest
+     */
+    IsolationReport isolation(String sandboxId, GuestRef guest, NetworkPolicy network);
 
     /** Graceful shutdown with a timeout, then a hard stop. A stopped guest stays stopped. */
     void stop(GuestRef guest);

@@ -4,6 +4,7 @@ import io.sandplane.model.InvalidValueException;
 import io.sandplane.model.api.ExecRequest;
 import io.sandplane.model.api.ExecResult;
 import io.sandplane.model.api.GuestInventory;
+import io.sandplane.model.api.IsolationReport;
 import io.sandplane.model.api.ProviderHealth;
 import io.sandplane.model.api.ProvisionerApi;
 import io.sandplane.model.api.SandboxState;
@@ -64,6 +65,11 @@ public class ProvisionerResource implements ProvisionerApi {
     @Override
     public ExecResult exec(String id, ExecRequest request) {
         return lifecycle.exec(known(id), request);
+    }
+
+    @Override
+    public IsolationReport isolation(String id) {
+        return guests.isolation(known(id));
     }
 
     @Override

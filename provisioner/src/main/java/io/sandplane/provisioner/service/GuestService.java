@@ -1,11 +1,13 @@
 package io.sandplane.provisioner.service;
 
 import io.sandplane.model.api.GuestInventory;
+import io.sandplane.model.api.IsolationReport;
 import io.sandplane.model.api.ProviderHealth;
 import io.sandplane.model.entity.Sandbox;
 import io.sandplane.model.entity.VmidAllocation;
 import io.sandplane.model.problem.ProblemException;
 import io.sandplane.model.pve.PveValues;
+import io.sandplane.provisioner.provider.GuestRef;
 import io.sandplane.provisioner.provider.Providers;
 import io.sandplane.provisioner.repository.SandboxRepository;
 import io.sandplane.provisioner.repository.VmidAllocationRepository;
@@ -16,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The reaper's view of the hypervisor: managed guests, orphan removal, and provider health. */
+/** The reaper's view of the hypervisor: managed guests, orphan removal, isolation audits, and provider health. */
 @ApplicationScoped
 public class GuestService {
 
@@ -24,9 +26,11 @@ public class GuestService {
     private final SandboxRepository sandboxes;
     private final VmidAllocationRepository allocations;
     private final VmidAllocator vmids;
+    private final SandboxRecorder recorder;
 
     public GuestService(Providers providers, SandboxRepository sandboxes, VmidAllocationRepository allocations,
-            VmidAllocator vmids) {
+            VmidAllocator vmids, SandboxRecorder recorder) {
+        this.recorder = recorder;
         this.providers = providers;
         this.sandboxes = sandboxes;
         this.allocations = allocations;
@@ -64,6 +68,19 @@ public class GuestService {
                 }
             });
         });
+    }
+
+    /**
+     * The sandbox's guest judged against its isolation, read-only: 404 for an unknown sandbox, 409 when it has no
+     * guest (never placed, or gone from the hypervisor). Takes no operation lock: it changes nothing, and a report
+     * read during a start or resume only says what was true at that moment.
+     */
+    public IsolationReport isolation(String id) {
+        Sandbox row = recorder.load(id);
+        if (row.vmid == null || row.node == null) {
+            throw ProblemException.conflict("sandbox " + id + " (" + row.status + ") has no guest");
+        }
+        return providers.of(row.provider).isolation(id, GuestRef.of(row), row.networkPolicy());
     }
 
     public ProviderHealth health() {

@@ -100,7 +100,7 @@ public class LifecycleService {
             SandboxProvider provider = providers.of(row.provider);
             GuestRef guest = GuestRef.of(row);
             try {
-                return SandboxRecorder.state(recorder.resumed(id, provider.resume(guest)));
+                return SandboxRecorder.state(recorder.resumed(id, provider.resume(guest, row.networkPolicy())));
             } catch (GuestGoneException e) {
                 return lost(row, e);
             } catch (RuntimeException e) {

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Serialises operations on one sandbox across every provisioner replica (a PostgreSQL advisory
@@ -52,21 +53,8 @@ public class OperationLocks {
             release(sandboxId, permit, false);
             throw busy(sandboxId);
         }
-        LockSession session = open(() -> release(sandboxId, permit, true));
-        try {
-            long key = sandboxKey(sandboxId);
-            Poller poller = new Poller(RETRY);
-            while (!session.tryLock(key)) {
-                if (System.nanoTime() > deadline) {
-                    throw busy(sandboxId);
-                }
-                poller.pause();
-            }
-            return session;
-        } catch (RuntimeException e) {
-            session.close();
-            throw e;
-        }
+        return locked(open(() -> release(sandboxId, permit, true)), sandboxKey(sandboxId), deadline,
+                () -> busy(sandboxId));
     }
 
     /** The sandbox's lock if it is free right now; empty if another operation holds it. */
@@ -82,6 +70,32 @@ public class OperationLocks {
         }
         session.close();
         return Optional.empty();
+    }
+
+    /**
+     * Waits up to {@code wait} for a cluster-wide lock that is not a sandbox's (e.g. the datacenter firewall's), on a
+     * session of its own. Busy beyond the wait: 503.
+     */
+    public LockSession lockShared(long key, Duration wait, String what) {
+        return locked(open(() -> { }), key, System.nanoTime() + wait.toNanos(),
+                () -> ProblemException.unavailable(what + " has been busy for " + wait.toSeconds() + " s", 5));
+    }
+
+    /** Polls for {@code key} on {@code session} until {@code deadline}; the session is closed unless it is returned. */
+    private static LockSession locked(LockSession session, long key, long deadline, Supplier<RuntimeException> busy) {
+        try {
+            Poller poller = new Poller(RETRY);
+            while (!session.tryLock(key)) {
+                if (System.nanoTime() > deadline) {
+                    throw busy.get();
+                }
+                poller.pause();
+            }
+            return session;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
     }
 
     private LockSession open(Runnable onClose) {
@@ -115,6 +129,11 @@ public class OperationLocks {
     /** Advisory-lock key of a template copy (PVE rejects concurrent clones of one LXC template). */
     static long cloneKey(String cluster, String node, int templateVmid) {
         return key("clone:" + cluster + ":" + node + ":" + templateVmid);
+    }
+
+    /** Advisory-lock key of the datacenter firewall objects a cluster's provisioners reconcile. */
+    public static long firewallKey(String cluster) {
+        return key("firewall:" + cluster);
     }
 
     private static long key(String name) {

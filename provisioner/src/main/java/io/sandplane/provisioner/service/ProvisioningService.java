@@ -77,6 +77,13 @@ public class ProvisioningService {
                 recorder.failed(row.id, context.problem().getMessage());
                 throw context.problem();
             }
+            var refusal = providers.of(row.provider).startRefusal();
+            if (refusal.isPresent()) {
+                // A guest that cannot be isolated is never created: fail at once, saying why, instead of after a clone.
+                recorder.failed(row.id, refusal.get());
+                throw new ProblemException(503, "isolation-unavailable", "Sandboxes cannot be isolated",
+                        refusal.get());
+            }
             return start(context, lock, started);
         }
     }
@@ -105,7 +112,8 @@ public class ProvisioningService {
     private SandboxState start(StartContext context, LockSession lock, long started) {
         Sandbox row = context.row();
         TemplateResolver.Resolved template = context.template();
-        StartSpec spec = new StartSpec(row.id, context.teamSlug(), row.createdAt, row.snapshotId, template.copies(), lock);
+        StartSpec spec = new StartSpec(row.id, context.teamSlug(), row.createdAt, row.snapshotId, template.copies(), lock,
+                row.networkPolicy());
         String outcome = "failed";
         Progress progress = new Progress(row.id, template, started);
         try {
@@ -183,7 +191,8 @@ public class ProvisioningService {
             case FINISH_START -> {
                 long started = System.nanoTime();
                 // The guest exists: no template copy is needed to finish (and the catalog may have moved on).
-                StartSpec spec = new StartSpec(row.id, teamSlug(row), row.createdAt, row.snapshotId, List.of(), lock);
+                StartSpec spec = new StartSpec(row.id, teamSlug(row), row.createdAt, row.snapshotId, List.of(), lock,
+                        row.networkPolicy());
                 Progress progress = new Progress(row.id, null, started);
                 try {
                     GuestRef ready = provider.finishStart(spec, guest, row.step, progress);

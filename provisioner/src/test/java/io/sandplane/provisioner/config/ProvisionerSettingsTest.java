@@ -17,10 +17,13 @@ import org.junit.jupiter.api.Test;
 class ProvisionerSettingsTest {
 
     private static final String TOKEN = "root@pam!sandplane=0b6c4c1e-6a0e-4c7f-9d2e-secretsecret";
+    /** What isolation needs to be told (SANDPLANE_FIREWALL=enforce is the default): who may connect, where guests are. */
+    private static final Map<String, String> NETWORK = Map.of("SANDPLANE_FIREWALL_ROUTER_CIDRS", "10.10.1.2/32",
+            "SANDPLANE_FIREWALL_PROVISIONER_CIDRS", "10.10.1.3/32,10.10.1.4", "PVE_IP_POOL_CIDR", "10.10.0.0/24");
 
     @Test
-    void onlyUrlAndTokenAreRequiredAndTheRestHasDefaults() {
-        ProvisionerSettings s = settings(Map.of("PVE_API_URL", "https://pve.example.com:8006/", "PVE_API_TOKEN", TOKEN));
+    void onlyUrlTokenAndTheSandboxNetworkAreRequiredAndTheRestHasDefaults() {
+        ProvisionerSettings s = settings(with(Map.of("PVE_API_URL", "https://pve.example.com:8006/", "PVE_API_TOKEN", TOKEN)));
         assertThat(s.apiUrl()).hasToString("https://pve.example.com:8006");
         assertThat(s.apiToken()).isEqualTo(TOKEN);
         assertThat(s.node()).isEmpty();
@@ -32,6 +35,26 @@ class ProvisionerSettingsTest {
         assertThat(s.cluster()).isEqualTo("default");
         assertThat(s.execdToken()).isEmpty();
         assertThat(s.tuning().cloneLockWait()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(s.isolation().enforced()).isTrue();
+        assertThat(s.isolation().provisioners()).map(Object::toString).containsExactly("10.10.1.3/32", "10.10.1.4/32");
+        assertThat(s.isolation().controlPlane()).isEmpty();
+        assertThat(s.isolation().inPool("10.10.0.9")).isTrue();
+        assertThat(s.isolation().inPool("10.10.1.9")).isFalse();
+    }
+
+    @Test
+    void theFirewallNeedsToBeToldWhoConnectsAndWhereGuestsAreUnlessItIsOff() {
+        Map<String, String> bare = Map.of("PVE_API_URL", "https://pve:8006", "PVE_API_TOKEN", TOKEN);
+        assertThatThrownBy(() -> settings(bare)).hasMessageStartingWith("SANDPLANE_FIREWALL_ROUTER_CIDRS is not set");
+        Map<String, String> off = new HashMap<>(bare);
+        off.put("SANDPLANE_FIREWALL", "off");
+        assertThat(settings(off).isolation().enforced()).isFalse();
+        assertInvalid("SANDPLANE_FIREWALL", "maybe");
+        assertInvalid("SANDPLANE_FIREWALL_ROUTER_CIDRS", "0.0.0.0/0");
+        assertInvalid("SANDPLANE_FIREWALL_ROUTER_CIDRS", "10.10.0.0/16");
+        assertInvalid("PVE_IP_POOL_CIDR", "10.10.0.0/33");
+        assertInvalid("SANDPLANE_CONTROL_PLANE_CIDRS", "pve.example.com");
+        assertInvalid("SANDPLANE_EGRESS_ALLOWED_CIDRS", "10.10.0.0/24,dns");
     }
 
     @Test
@@ -41,7 +64,9 @@ class ProvisionerSettingsTest {
                 "PVE_VERIFY_TLS", "false", "PVE_PUBLIC_DOMAIN", "sandplane.localhost:8088", "PVE_VMID_RANGE", "5000-5999",
                 "SANDPLANE_CLUSTER", "lab", "EXECD_TOKEN", "execd-secret"));
         env.put("PROVISIONER_CLONE_LOCK_WAIT", "45s");
-        ProvisionerSettings s = settings(env);
+        env.put("SANDPLANE_CONTROL_PLANE_CIDRS", "10.0.5.0/24");
+        env.put("SANDPLANE_EGRESS_ALLOWED_CIDRS", "10.0.6.53");
+        ProvisionerSettings s = settings(with(env));
         assertThat(s.apiUrl()).hasToString("http://127.0.0.1:8006");
         assertThat(s.node()).contains("pve2");
         assertThat(s.storage()).contains("local-lvm");
@@ -55,6 +80,14 @@ class ProvisionerSettingsTest {
         assertThat(s.cluster()).isEqualTo("lab");
         assertThat(s.execdToken()).contains("execd-secret");
         assertThat(s.tuning().cloneLockWait()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(s.isolation().controlPlane()).map(Object::toString).containsExactly("10.0.5.0/24");
+        assertThat(s.isolation().egressAllowed()).map(Object::toString).containsExactly("10.0.6.53/32");
+    }
+
+    private static Map<String, String> with(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(NETWORK);
+        all.putAll(env);
+        return all;
     }
 
     @Test
@@ -89,7 +122,7 @@ class ProvisionerSettingsTest {
     }
 
     private static void assertInvalid(String variable, String value) {
-        Map<String, String> env = new HashMap<>(Map.of("PVE_API_URL", "https://pve:8006", "PVE_API_TOKEN", TOKEN));
+        Map<String, String> env = new HashMap<>(with(Map.of("PVE_API_URL", "https://pve:8006", "PVE_API_TOKEN", TOKEN)));
         env.put(variable, value);
         assertThatThrownBy(() -> settings(env)).as(variable + "=" + value)
                 .isInstanceOf(IllegalStateException.class)

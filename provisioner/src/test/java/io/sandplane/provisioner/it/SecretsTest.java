@@ -75,8 +75,8 @@ class SecretsTest {
     void aRejectedTokenIsNotEchoed() {
         String wrong = "root@pam!sandplane=not-the-right-secret-1234";
         var config = new SmallRyeConfigBuilder()
-                .withSources(new EnvConfigSource(Map.of("PVE_API_URL", SharedSimulator.get().apiUrl(), "PVE_API_TOKEN", wrong),
-                        300) {
+                .withSources(new EnvConfigSource(Map.of("PVE_API_URL", SharedSimulator.get().apiUrl(), "PVE_API_TOKEN", wrong,
+                        "SANDPLANE_FIREWALL", "off"), 300) {
                 })
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withMapping(ProvisionerConfig.class)

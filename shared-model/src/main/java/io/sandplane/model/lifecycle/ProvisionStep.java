@@ -8,6 +8,8 @@ public enum ProvisionStep {
     VMID_ALLOCATED,
     CLONED,
     CONFIGURED,
+    /** The guest's firewall is written (options, rules, security groups) before it first runs. */
+    FIREWALLED,
     STARTED,
     NETWORK_UP,
     EXECD_HEALTHY;

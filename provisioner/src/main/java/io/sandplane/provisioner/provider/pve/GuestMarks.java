@@ -46,32 +46,67 @@ final class GuestMarks {
     }
 
     /**
-     * Replaces (or adds) {@code bridge=} in a {@code net0} property string, keeping everything else
-     * the template set (VLAN tag, firewall, MTU); null if nothing changes. A template without
+     * Replaces (or adds) {@code bridge=} in a {@code net0} property string and, when {@code firewall} is asked for,
+     * sets {@code firewall=1} (only then is the NIC plugged behind PVE's firewall bridge), keeping everything else the
+     * template set (VLAN tag, MTU, the clone's own MAC address); null if nothing changes. A template without
      * {@code net0} is left without one: Sandplane does not invent a network the operator did not define.
      */
-    static String withBridge(String net0, String bridge) {
+    static String withNet(String net0, String bridge, boolean firewall) {
         if (net0 == null || net0.isBlank()) {
             return null;
         }
         StringBuilder out = new StringBuilder();
-        boolean found = false;
+        boolean bridgeFound = false;
+        boolean firewallFound = false;
         boolean changed = false;
         for (String part : net0.split(",")) {
             String piece = part;
             if (part.startsWith("bridge=")) {
-                found = true;
-                if (!part.equals("bridge=" + bridge)) {
-                    piece = "bridge=" + bridge;
-                    changed = true;
-                }
+                bridgeFound = true;
+                piece = "bridge=" + bridge;
+            } else if (firewall && part.startsWith("firewall=")) {
+                firewallFound = true;
+                piece = "firewall=1";
             }
+            changed |= !piece.equals(part);
             out.append(out.isEmpty() ? "" : ",").append(piece);
         }
-        if (!found) {
+        if (!bridgeFound) {
             out.append(",bridge=").append(bridge);
             changed = true;
         }
+        if (firewall && !firewallFound) {
+            out.append(",firewall=1");
+            changed = true;
+        }
         return changed ? out.toString() : null;
+    }
+
+    /** {@code net0} with {@code firewall=1} and everything else as it was; null if it has it already or there is none. */
+    static String withFirewall(String net0) {
+        if (net0 == null || net0.isBlank() || firewallOn(net0)) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (String part : net0.split(",")) {
+            if (!part.startsWith("firewall=")) {
+                out.append(out.isEmpty() ? "" : ",").append(part);
+            }
+        }
+        return out.append(",firewall=1").toString();
+    }
+
+    /** Whether a {@code net0} property string has PVE's firewall flag set (PVE reads any true value as on). */
+    static boolean firewallOn(String net0) {
+        if (net0 == null) {
+            return false;
+        }
+        for (String part : net0.split(",")) {
+            if (part.startsWith("firewall=")) {
+                String value = part.substring("firewall=".length()).toLowerCase(java.util.Locale.ROOT);
+                return value.equals("1") || value.equals("yes") || value.equals("on") || value.equals("true");
+            }
+        }
+        return false;
     }
 }

@@ -3,9 +3,11 @@ package io.sandplane.provisioner.provider.pve;
 import io.sandplane.model.api.ExecRequest;
 import io.sandplane.model.api.ExecResult;
 import io.sandplane.model.api.GuestInventory;
+import io.sandplane.model.api.IsolationReport;
 import io.sandplane.model.api.ProviderHealth;
 import io.sandplane.model.entity.Template;
 import io.sandplane.model.lifecycle.ProvisionStep;
+import io.sandplane.model.network.NetworkPolicy;
 import io.sandplane.model.problem.ProblemException;
 import io.sandplane.model.provider.Provider;
 import io.sandplane.model.pve.GuestTags;
@@ -50,7 +52,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Proxmox VE LXC containers: linked clone of a template copy, configure (hostname, tags,
- * description, bridge), start, wait for an IPv4 address and execd. Pause is a stop (LXC keeps no
+ * description, bridge, NIC behind the firewall), write the guest's firewall, start, wait for an IPv4
+ * address (pinned as the only one it may send from) and execd. Pause is a stop (LXC keeps no
  * RAM state). Whatever a failed start created is destroyed before the failure is reported.
  */
 @ApplicationScoped
@@ -68,9 +71,12 @@ public class PveLxcProvider implements SandboxProvider {
     private final CloneLock cloneLock;
     private final TemplateRepository templates;
     private final ProvisionerSettings settings;
+    private final GuestFirewall firewall;
+    private final ClusterFirewall clusterFirewall;
 
     public PveLxcProvider(PveClient pve, TaskWaiter tasks, ExecdClient execd, PveNodes nodes, VmidAllocator vmids,
-            CloneLock cloneLock, TemplateRepository templates, ProvisionerSettings settings) {
+            CloneLock cloneLock, TemplateRepository templates, ProvisionerSettings settings, GuestFirewall firewall,
+            ClusterFirewall clusterFirewall) {
         this.pve = pve;
         this.tasks = tasks;
         this.execd = execd;
@@ -79,6 +85,8 @@ public class PveLxcProvider implements SandboxProvider {
         this.cloneLock = cloneLock;
         this.templates = templates;
         this.settings = settings;
+        this.firewall = firewall;
+        this.clusterFirewall = clusterFirewall;
     }
 
     @Override
@@ -117,8 +125,16 @@ public class PveLxcProvider implements SandboxProvider {
         }
         try {
             if (lastStep.isAfter(ProvisionStep.CONFIGURED)) {
+                // The crash may have cut the firewall's write short (or came before it was recorded): write it again,
+                // which changes nothing when it is whole, before the guest runs (again).
+                firewall.write(guest, spec.network());
+            }
+            if (lastStep.isAfter(ProvisionStep.FIREWALLED)) {
                 // It was started once; it may have been stopped since (already running is fine).
                 startGuest(guest);
+            }
+            if (lastStep.isAfter(ProvisionStep.STARTED) && guest.ip() != null) {
+                firewall.pinAddress(guest);
             }
             return continueAfter(lastStep, spec, guest, Optional.empty(), progress);
         } catch (RuntimeException e) {
@@ -136,12 +152,19 @@ public class PveLxcProvider implements SandboxProvider {
                     configure(spec, current, template);
                     progress.completed(next, current, "hostname " + current.hostname() + ", tags, description");
                 }
+                case FIREWALLED -> {
+                    firewall.write(current, spec.network());
+                    progress.completed(next, current, firewall.enforced()
+                            ? "firewall: inbound from the url-router only, egress " + spec.network().egress().id()
+                            : "firewall left alone (SANDPLANE_FIREWALL=off)");
+                }
                 case STARTED -> {
                     startGuest(current);
                     progress.completed(next, current, "container started");
                 }
                 case NETWORK_UP -> {
                     current = awaitAddress(current);
+                    firewall.pinAddress(current);
                     progress.completed(next, current, "IPv4 " + current.ip());
                 }
                 case EXECD_HEALTHY -> {
@@ -251,19 +274,19 @@ public class PveLxcProvider implements SandboxProvider {
     }
 
     /**
-     * One synchronous config write. The bridge is rewritten from the clone's own {@code net0} (which
-     * has the fresh MAC address the clone got); when the template is known to be on the right bridge
-     * already — the usual case — the clone is too, and the extra read is skipped.
+     * One synchronous config write. The bridge and the firewall flag are rewritten from the clone's own
+     * {@code net0} (which has the fresh MAC address the clone got); when the template is known to have
+     * both right already — the usual case — the clone does too, and the extra read is skipped.
      */
     private void configure(StartSpec spec, GuestRef guest, Optional<TemplateCopy> template) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("hostname", guest.hostname());
         values.put("tags", GuestMarks.tags(spec.sandboxId(), spec.teamSlug()));
         values.put("description", GuestMarks.description(spec.sandboxId(), spec.teamSlug(), spec.createdAt()));
-        if (!template.map(nodes::onConfiguredBridge).orElse(false)) {
+        if (!template.map(nodes::netReady).orElse(false)) {
             PveTypes.LxcConfig config = pve.config(guest.node(), guest.vmid())
                     .orElseThrow(() -> new PvePermanentException(0, "guest " + guest + " vanished after its clone", null));
-            String net0 = GuestMarks.withBridge(config.net0(), settings.bridge());
+            String net0 = GuestMarks.withNet(config.net0(), settings.bridge(), firewall.enforced());
             if (net0 != null) {
                 values.put("net0", net0);
             }
@@ -485,13 +508,51 @@ public class PveLxcProvider implements SandboxProvider {
 
     // ---- other operations --------------------------------------------------------------------
 
+    /**
+     * The guest's firewall is written again before it runs (someone may have changed it while it was stopped, or the
+     * settings changed), and its new lease pinned once it has one.
+     */
     @Override
-    public GuestRef resume(GuestRef guest) {
+    public GuestRef resume(GuestRef guest, NetworkPolicy network) {
         requirePresent(guest);
+        if (firewall.enforced()) {
+            nicBehindFirewall(guest);
+        }
+        firewall.write(guest, network);
         startGuest(guest);
         GuestRef addressed = awaitAddress(guest);
+        firewall.pinAddress(addressed);
         awaitExecd(addressed);
         return addressed;
+    }
+
+    /** Sets {@code firewall=1} on a stopped guest's NIC if it lost it (PVE re-plugs a running guest's NIC at once). */
+    private void nicBehindFirewall(GuestRef guest) {
+        pve.config(guest.node(), guest.vmid()).map(c -> GuestMarks.withFirewall(c.net0())).ifPresent(
+                net0 -> pve.updateConfig(guest.node(), guest.vmid(), Map.of("net0", net0)));
+    }
+
+    @Override
+    public IsolationReport isolation(String sandboxId, GuestRef guest, NetworkPolicy network) {
+        var config = guest.placed() ? pve.config(guest.node(), guest.vmid()) : Optional.<PveTypes.LxcConfig>empty();
+        if (config.isEmpty()) {
+            throw ProblemException.conflict("sandbox " + sandboxId + " has no guest on PVE"
+                    + (guest.placed() ? " (" + guest + " does not exist)" : ""));
+        }
+        String address = isRunning(guest) ? firstIpv4(pve.interfaces(guest.node(), guest.vmid())) : null;
+        List<String> problems = IsolationAudit.problems(settings.isolation(), network,
+                firewall.observe(guest, config.get().net0(), address));
+        return new IsolationReport(sandboxId, problems.isEmpty(), problems, address, Instant.now());
+    }
+
+    @Override
+    public Optional<String> startRefusal() {
+        try {
+            clusterFirewall.requireReady();
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of(Failures.reason(e));
+        }
     }
 
     @Override
@@ -593,11 +654,12 @@ public class PveLxcProvider implements SandboxProvider {
                     missing.add(t.node + "/" + t.templateVmid);
                 }
             }
+            ProviderHealth.Firewall fw = clusterFirewall.health();
             return new ProviderHealth(provider(), true, latency, expected.size(), expected.size() - missing.size(), missing,
-                    null);
+                    fw.blocksStarts() ? fw.problem() : null, fw);
         } catch (RuntimeException e) {
             return new ProviderHealth(provider(), false, Duration.ofNanos(System.nanoTime() - started).toMillis(),
-                    expected.size(), 0, List.of(), Failures.reason(e));
+                    expected.size(), 0, List.of(), Failures.reason(e), null);
         }
     }
 }

@@ -31,7 +31,7 @@ public class PveNodes {
     private volatile Cached<List<PveTypes.Node>> nodes;
     private final Map<String, Cached<Optional<String>>> searchDomains = new ConcurrentHashMap<>();
     private final Map<String, Cached<Optional<String>>> storages = new ConcurrentHashMap<>();
-    private final Map<TemplateCopy, Cached<Boolean>> templateBridges = new ConcurrentHashMap<>();
+    private final Map<TemplateCopy, Cached<Boolean>> templateNets = new ConcurrentHashMap<>();
 
     public PveNodes(PveClient pve, ProvisionerSettings settings) {
         this.pve = pve;
@@ -56,7 +56,7 @@ public class PveNodes {
         nodes = null;
         searchDomains.clear();
         storages.clear();
-        templateBridges.clear();
+        templateNets.clear();
     }
 
     /** The node's DNS search domain ({@code /nodes/{node}/dns}), which completes hostnames to FQDNs. */
@@ -91,19 +91,20 @@ public class PveNodes {
     }
 
     /**
-     * Is this template copy's {@code net0} already on {@code PVE_BRIDGE} (or has it no {@code net0})?
-     * Then its clones need no bridge change. Cached like the search domain; false when unknown.
+     * Is this template copy's {@code net0} already on {@code PVE_BRIDGE}, and behind the firewall ({@code firewall=1})
+     * when it is enforced (or has it no {@code net0})? Then its clones, which copy the NIC, need no change to it.
+     * Cached like the search domain; false when unknown.
      */
-    public boolean onConfiguredBridge(TemplateCopy copy) {
-        Cached<Boolean> current = templateBridges.get(copy);
+    public boolean netReady(TemplateCopy copy) {
+        Cached<Boolean> current = templateNets.get(copy);
         if (current != null && current.fresh(dnsTtl)) {
             return current.value();
         }
         try {
             boolean matches = pve.config(copy.node(), copy.vmid())
-                    .map(c -> GuestMarks.withBridge(c.net0(), settings.bridge()) == null)
+                    .map(c -> GuestMarks.withNet(c.net0(), settings.bridge(), settings.isolation().enforced()) == null)
                     .orElse(false);
-            templateBridges.put(copy, new Cached<>(matches, System.nanoTime()));
+            templateNets.put(copy, new Cached<>(matches, System.nanoTime()));
             return matches;
         } catch (PveException e) {
             return false;

@@ -34,10 +34,27 @@ class GuestMarksTest {
 
     @Test
     void theBridgeIsSetWithoutLosingTheRestOfNet0() {
-        assertThat(GuestMarks.withBridge("name=eth0,bridge=vmbr1,hwaddr=BC:24:11:00:00:01,ip=dhcp,tag=5", "vmbr0"))
+        assertThat(GuestMarks.withNet("name=eth0,bridge=vmbr1,hwaddr=BC:24:11:00:00:01,ip=dhcp,tag=5", "vmbr0", false))
                 .isEqualTo("name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:00:01,ip=dhcp,tag=5");
-        assertThat(GuestMarks.withBridge("name=eth0,bridge=vmbr0,ip=dhcp", "vmbr0")).isNull();
-        assertThat(GuestMarks.withBridge("name=eth0,ip=dhcp", "vmbr0")).isEqualTo("name=eth0,ip=dhcp,bridge=vmbr0");
-        assertThat(GuestMarks.withBridge(null, "vmbr2")).isNull();
+        assertThat(GuestMarks.withNet("name=eth0,bridge=vmbr0,ip=dhcp", "vmbr0", false)).isNull();
+        assertThat(GuestMarks.withNet("name=eth0,ip=dhcp", "vmbr0", false)).isEqualTo("name=eth0,ip=dhcp,bridge=vmbr0");
+        assertThat(GuestMarks.withNet(null, "vmbr2", true)).isNull();
+    }
+
+    @Test
+    void theNicIsPutBehindTheFirewallWhenItIsEnforced() {
+        assertThat(GuestMarks.withNet("name=eth0,bridge=vmbr0,ip=dhcp", "vmbr0", true))
+                .isEqualTo("name=eth0,bridge=vmbr0,ip=dhcp,firewall=1");
+        assertThat(GuestMarks.withNet("name=eth0,bridge=vmbr0,firewall=0,ip=dhcp", "vmbr0", true))
+                .isEqualTo("name=eth0,bridge=vmbr0,firewall=1,ip=dhcp");
+        assertThat(GuestMarks.withNet("name=eth0,bridge=vmbr0,firewall=1,ip=dhcp", "vmbr0", true)).isNull();
+        // Off: the template's flag is left as the operator set it.
+        assertThat(GuestMarks.withNet("name=eth0,bridge=vmbr0,firewall=0", "vmbr0", false)).isNull();
+        assertThat(GuestMarks.withFirewall("name=eth0,bridge=vmbr3,firewall=0,tag=5")).isEqualTo(
+                "name=eth0,bridge=vmbr3,tag=5,firewall=1");
+        assertThat(GuestMarks.withFirewall("name=eth0,bridge=vmbr3,firewall=1")).isNull();
+        assertThat(GuestMarks.firewallOn("name=eth0,firewall=on")).isTrue();
+        assertThat(GuestMarks.firewallOn("name=eth0,firewall=0")).isFalse();
+        assertThat(GuestMarks.firewallOn(null)).isFalse();
     }
 }
