@@ -127,7 +127,7 @@ class SandboxReadTest {
                 .body("type", contains("STEP", "STEP", "STATUS"))
                 .body("step", contains("VMID_ALLOCATED", "CLONED", null))
                 .body("progress", contains(1, 2, null))
-                .body("totalSteps", contains(6, 6, null))
+                .body("totalSteps", contains(7, 7, null))
                 .body("[2].fromStatus", equalTo("PROVISIONING"))
                 .body("[2].toStatus", equalTo("FAILED"))
                 .body("[0].actor", equalTo("provisioner"));
