@@ -2,9 +2,8 @@ package io.sandplane.reaper.service;
 
 import io.sandplane.model.api.IsolationReport;
 import io.sandplane.model.api.ReaperPassReport;
+import io.sandplane.model.internal.InternalCallException;
 import io.sandplane.reaper.client.ProvisionerClient;
-import io.sandplane.reaper.client.ProvisionerRefusedException;
-import io.sandplane.reaper.client.ProvisionerUnavailableException;
 import io.sandplane.reaper.config.ReaperConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -65,14 +64,14 @@ public class IsolationAudit {
             IsolationReport report;
             try {
                 report = provisioner.isolation(id);
-            } catch (ProvisionerRefusedException e) {
+            } catch (InternalCallException.Refused e) {
                 if (!e.targetChanged()) {
                     tally.failed(id, e.getMessage());
                 }
                 // 404/409: deleted or without a guest since the batch was read; nothing to check.
                 continue;
-            } catch (ProvisionerUnavailableException | CircuitBreakerOpenException e) {
-                // The rest would fail the same way; they are first in the next pass's batch.
+            } catch (InternalCallException | CircuitBreakerOpenException e) {
+                // The provisioner or PVE is failing: the rest would fail the same way; they are first in the next pass's batch.
                 tally.failed(id, e.getMessage());
                 break;
             }
