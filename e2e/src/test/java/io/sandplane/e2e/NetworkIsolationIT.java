@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sandplane.devsupport.ServiceProcess;
 import io.sandplane.devsupport.guard.RawHttp;
+import io.sandplane.devsupport.simulator.SimGuest;
 import io.sandplane.devsupport.topology.Topology.Service;
 import io.sandplane.e2e.support.Api;
 import io.sandplane.e2e.support.Api.Answer;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A sandbox's URLs reach its guest and nothing else: not Sandplane's own listeners through a port the
- * sandbox exposes, and not an address outside the sandbox network (PVE_IP_POOL_CIDR) that its row
- * comes to record.
+ * sandbox exposes, not an address outside the sandbox network (PVE_IP_POOL_CIDR) that its row
+ * comes to record, and not a guest whose firewall was switched off (found by the reaper's audit).
  */
 class NetworkIsolationIT {
 
@@ -110,6 +111,41 @@ class NetworkIsolationIT {
         } finally {
             api.delete("/api/sandboxes/" + id, team.key());
         }
+    }
+
+    @Test
+    void aSandboxWhoseFirewallIsSwitchedOffInPveIsNoLongerRoutedAndThatIsReported() {
+        Team team = topology.team().create();
+        JsonNode sandbox = start(team);
+        String id = sandbox.path("id").asText();
+        Map<String, String> withToken = Map.of("X-Sandplane-Token", sandbox.path("accessToken").asText());
+        String vscode = sandbox.path("urls").path("vscode").asText();
+        SimGuest guest = topology.simulator().guests().stream().filter(g -> g.tags() != null && g.tags().contains(id))
+                .findFirst().orElseThrow();
+        String options = "/nodes/" + guest.node() + "/lxc/" + guest.vmid() + "/firewall/options";
+        try {
+            assertThat(proxy.get(vscode, "/before", withToken).status()).isEqualTo(200);
+
+            // Someone with access to PVE switches the guest's firewall off; the reaper's next audits find it.
+            assertThat(topology.simulator().api("PUT", options, Map.of("enable", "0")).status()).isEqualTo(200);
+            await().atMost(PATIENCE).until(() -> proxy.get(vscode, "/off", withToken).status() == 502);
+            await().atMost(PATIENCE).until(() -> reaperErrors(team, id).size() == 1);
+            assertThat(reaperErrors(team, id).getFirst()).contains("firewall option enable is 0")
+                    .contains("no longer routes");
+
+            assertThat(topology.simulator().api("PUT", options, Map.of("enable", "1")).status()).isEqualTo(200);
+            await().atMost(PATIENCE).until(() -> proxy.get(vscode, "/on", withToken).status() == 200);
+            assertThat(reaperErrors(team, id)).as("reported once").hasSize(1);
+        } finally {
+            api.delete("/api/sandboxes/" + id, team.key());
+        }
+    }
+
+    private List<String> reaperErrors(Team team, String id) {
+        JsonNode events = api.get("/api/sandboxes/" + id + "/events", team.key()).json();
+        return StreamSupport.stream(events.spliterator(), false)
+                .filter(e -> e.path("type").asText().equals("ERROR") && e.path("actor").asText().equals("reaper"))
+                .map(e -> e.path("detail").asText()).toList();
     }
 
     private JsonNode start(Team team) {

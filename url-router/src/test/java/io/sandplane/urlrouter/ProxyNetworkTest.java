@@ -125,6 +125,31 @@ class ProxyNetworkTest {
     }
 
     @Test
+    void aSandboxTheIsolationAuditFoundUnisolatedIsNotRoutedUntilTheProblemIsCleared() {
+        try (EchoGuest guest = EchoGuest.start(5173)) {
+            Fixtures.Sandbox s = Fixtures.sandbox().ip(guest.ip()).service("preview", 5173, AuthMode.PUBLIC).insert();
+            assertThat(client.get(host(s.vmid(), 5173), "/").status()).isEqualTo(200);
+            int served = guest.requests();
+            double before = notIsolated();
+
+            // What the reaper records when the guest's firewall was switched off: the route changes at once (NOTIFY, V72).
+            Fixtures.update("update sandboxes set isolation_problem = ?, isolation_checked_at = now() where id = ?",
+                    "the guest's firewall option enable is 0, not 1", s.id());
+            await().atMost(Duration.ofSeconds(5)).until(() -> client.get(host(s.vmid(), 5173), "/").status() == 502);
+            Response refused = client.get(host(s.vmid(), 5173), "/", Map.of("Accept", "application/json"));
+            assertThat(refused.status()).isEqualTo(502);
+            assertThat(refused.json().getString("type")).endsWith(":bad-gateway");
+            assertThat(refused.text()).as("nothing about why").doesNotContain("firewall");
+            assertThat(guest.requests()).as("nothing reached the guest").isEqualTo(served);
+            assertThat(notIsolated() - before).isGreaterThanOrEqualTo(2.0);
+            assertThat(Fixtures.events(s.id(), "url-router")).as("the reaper reports it, not every router replica").isEmpty();
+
+            Fixtures.update("update sandboxes set isolation_problem = null, isolation_checked_at = now() where id = ?", s.id());
+            await().atMost(Duration.ofSeconds(5)).until(() -> client.get(host(s.vmid(), 5173), "/").status() == 200);
+        }
+    }
+
+    @Test
     void aNameIsJudgedByTheAddressItResolvesToWhenTheConnectionOpens() {
         // localhost is the one name every machine resolves: to this host's own loopback.
         try (TrapGuest loopback = TrapGuest.startOn("127.0.0.1", 0)) {
@@ -139,6 +164,11 @@ class ProxyNetworkTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> Fixtures.events(s.id(), "url-router").size() == 1);
             assertThat(Fixtures.events(s.id(), "url-router").getFirst()).contains("localhost (127.0.0.1)");
         }
+    }
+
+    private double notIsolated() {
+        return registry.find("sandplane.proxy.requests").tag("outcome", "not_isolated").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
     }
 
     private double refusals() {

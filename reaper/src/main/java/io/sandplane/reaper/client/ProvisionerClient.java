@@ -1,13 +1,11 @@
 package io.sandplane.reaper.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sandplane.model.api.GuestInventory;
+import io.sandplane.model.api.IsolationReport;
 import io.sandplane.model.api.SandboxState;
+import io.sandplane.model.internal.InternalCall;
+import io.sandplane.model.internal.InternalCallException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.ProcessingException;
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
 import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
@@ -15,95 +13,56 @@ import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
- * The provisioner, as the reaper uses it. Every call is idempotent on the provisioner's side, so a
- * call that failed in transit is retried; errors the provisioner answers about the request itself
- * are not. A circuit breaker stops a pass from hammering a provisioner that is down (its
- * {@code CircuitBreakerOpenException} reaches the caller as is).
+ * The provisioner, as the reaper uses it. Failures are read by {@link InternalCall} (as every service
+ * reads them): a call that never arrived is tried again; a refusal ({@link InternalCallException.Refused})
+ * reaches the caller, which decides whether the target changed under it; anything else fails the action,
+ * and the next pass looks again. A circuit breaker stops a pass from hammering a provisioner that is down
+ * (its {@code CircuitBreakerOpenException} reaches the caller as is). Tuned through MicroProfile Fault
+ * Tolerance configuration, e.g. {@code io.sandplane.reaper.client.ProvisionerClient/Retry/maxRetries}.
  */
 @ApplicationScoped
+@Retry(maxRetries = 2, delay = 250, jitter = 100, retryOn = InternalCallException.Unreachable.class)
+@CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 10, delayUnit = ChronoUnit.SECONDS,
+        skipOn = InternalCallException.Refused.class)
 public class ProvisionerClient {
 
-    private final ProvisionerRestClient rest;
-    private final ObjectMapper json;
+    private static final String PROVISIONER = "provisioner";
 
-    public ProvisionerClient(@RestClient ProvisionerRestClient rest, ObjectMapper json) {
+    private final ProvisionerRestClient rest;
+
+    public ProvisionerClient(@RestClient ProvisionerRestClient rest) {
         this.rest = rest;
-        this.json = json;
     }
 
-    @Retry(maxRetries = 2, delay = 250, jitter = 100, retryOn = ProvisionerUnavailableException.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 10, delayUnit = ChronoUnit.SECONDS,
-            failOn = ProvisionerUnavailableException.class)
     public GuestInventory guests() {
         return call("list guests", rest::guests);
     }
 
-    @Retry(maxRetries = 2, delay = 250, jitter = 100, retryOn = ProvisionerUnavailableException.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 10, delayUnit = ChronoUnit.SECONDS,
-            failOn = ProvisionerUnavailableException.class)
     public SandboxState stop(String id) {
         return call("stop " + id, () -> rest.stop(id));
     }
 
-    @Retry(maxRetries = 2, delay = 250, jitter = 100, retryOn = ProvisionerUnavailableException.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 10, delayUnit = ChronoUnit.SECONDS,
-            failOn = ProvisionerUnavailableException.class)
     public SandboxState pause(String id) {
         return call("pause " + id, () -> rest.pause(id));
     }
 
-    @Retry(maxRetries = 2, delay = 250, jitter = 100, retryOn = ProvisionerUnavailableException.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 10, delayUnit = ChronoUnit.SECONDS,
-            failOn = ProvisionerUnavailableException.class)
     public SandboxState delete(String id) {
         return call("delete " + id, () -> rest.delete(id));
     }
 
-    @Retry(maxRetries = 2, delay = 250, jitter = 100, retryOn = ProvisionerUnavailableException.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 10, delayUnit = ChronoUnit.SECONDS,
-            failOn = ProvisionerUnavailableException.class)
     public SandboxState recover(String id) {
         return call("recover " + id, () -> rest.recover(id));
     }
 
-    @Retry(maxRetries = 2, delay = 250, jitter = 100, retryOn = ProvisionerUnavailableException.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 10, delayUnit = ChronoUnit.SECONDS,
-            failOn = ProvisionerUnavailableException.class)
+    public IsolationReport isolation(String id) {
+        return call("check the isolation of " + id, () -> rest.isolation(id));
+    }
+
     public void deleteGuest(String node, int vmid) {
-        call("delete guest " + node + "/" + vmid, () -> {
-            rest.deleteGuest(node, vmid);
-            return null;
-        });
+        InternalCall.run(PROVISIONER, "delete guest " + node + "/" + vmid, () -> rest.deleteGuest(node, vmid));
     }
 
-    private <T> T call(String what, Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (WebApplicationException e) {
-            Response response = e.getResponse();
-            int status = response.getStatus();
-            String detail = what + ": provisioner answered " + status + problemDetail(response);
-            // 503: PVE unreachable or the provisioner's breaker open; 504: a gateway gave up. 502 is PVE refusing this call.
-            if (status == 503 || status == 504) {
-                throw new ProvisionerUnavailableException(detail, e);
-            }
-            throw new ProvisionerRefusedException(status, detail);
-        } catch (ProcessingException e) {
-            throw new ProvisionerUnavailableException(what + ": provisioner unreachable: " + e.getMessage(), e);
-        }
-    }
-
-    /** ": <detail>" from a problem+json body, or nothing. */
-    private String problemDetail(Response response) {
-        try {
-            if (!response.hasEntity()) {
-                return "";
-            }
-            JsonNode body = json.readTree(response.readEntity(String.class));
-            JsonNode detail = body == null ? null : body.get("detail");
-            return detail == null || detail.isNull() ? "" : ": " + detail.asText();
-        } catch (RuntimeException | java.io.IOException e) {
-            return "";
-        }
+    private static <T> T call(String what, Supplier<T> call) {
+        return InternalCall.call(PROVISIONER, what, call);
     }
 }

@@ -2,8 +2,8 @@ package io.sandplane.reaper.service;
 
 import io.sandplane.model.api.ReaperPassReport.ActionOutcome;
 import io.sandplane.model.api.SandboxState;
+import io.sandplane.model.internal.InternalCallException;
 import io.sandplane.reaper.client.ProvisionerClient;
-import io.sandplane.reaper.client.ProvisionerRefusedException;
 import io.sandplane.reaper.config.ReaperConfig;
 import io.sandplane.reaper.decision.GuestIndex;
 import io.sandplane.reaper.decision.ReapAction;
@@ -152,7 +152,7 @@ public class ActionRunner {
             backoff.succeeded(action.target());
             return new Taken(action, ActionOutcome.DONE, state == null || state.status() == null ? ""
                     : "now " + state.status() + (state.error() == null ? "" : " (" + state.error() + ")"));
-        } catch (ProvisionerRefusedException e) {
+        } catch (InternalCallException.Refused e) {
             if (e.targetChanged()) {
                 return new Taken(action, ActionOutcome.SKIPPED, e.getMessage());
             }
@@ -184,7 +184,7 @@ public class ActionRunner {
         action.sandboxId().ifPresent(id -> store.recordAction(id, action, clock.instant()));
         try {
             provisioner.deleteGuest(action.node(), action.vmid());
-        } catch (ProvisionerRefusedException e) {
+        } catch (InternalCallException.Refused e) {
             if (e.status() == 404) {
                 store.forgetSighting(action.node(), action.vmid());
                 return new Taken(action, ActionOutcome.DONE, "already gone");

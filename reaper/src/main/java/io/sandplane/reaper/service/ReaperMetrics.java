@@ -26,7 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code reaper_cap_reached} (1 when the last pass hit the cap on destructive actions: an alert) and
  * {@code reaper_cap_hits_total};</li>
  * <li>{@code reaper_actions_deferred}, {@code reaper_holds}: what the last pass left for later;</li>
- * <li>{@code reaper_leader}: 1 on the replica that acts.</li>
+ * <li>{@code reaper_leader}: 1 on the replica that acts;</li>
+ * <li>{@code reaper_isolation_checks_total{result}} ({@code isolated}, {@code problem}, {@code failed}): the isolation
+ * audit's checks; {@code reaper_isolation_problems_reported_total}: problems newly found (an alert: a guest's firewall
+ * was switched off or its address left the sandbox network).</li>
  * </ul>
  */
 // Eager: a standby that never runs a pass still exports reaper_leader 0 and the rest.
@@ -93,6 +96,13 @@ public class ReaperMetrics {
         }
         deferred.set(deferredActions);
         holds.set(heldActions);
+    }
+
+    public void isolation(ReaperPassReport.IsolationAudit audit) {
+        registry.counter("reaper.isolation.checks", "result", "isolated").increment(audit.checked() - audit.problems());
+        registry.counter("reaper.isolation.checks", "result", "problem").increment(audit.problems());
+        registry.counter("reaper.isolation.checks", "result", "failed").increment(audit.failed());
+        registry.counter("reaper.isolation.problems.reported").increment(audit.reported());
     }
 
     public void passed(ReaperPassReport.Outcome outcome, Duration duration, java.time.Instant finishedAt) {

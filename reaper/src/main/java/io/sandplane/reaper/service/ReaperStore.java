@@ -136,6 +136,60 @@ public class ReaperStore {
         return true;
     }
 
+    /**
+     * Running sandboxes with a guest for the isolation audit: first those never checked or whose status changed
+     * since their last check (a resume re-applies the firewall, so an old finding may no longer hold), then the
+     * ones checked longest ago.
+     */
+    @Transactional
+    public List<String> isolationAuditBatch(int limit) {
+        return rows.getEntityManager().createQuery("select s.id from Sandbox s where s.status = :running"
+                + " and s.vmid is not null order by case when s.isolationCheckedAt is null"
+                + " or s.statusChangedAt > s.isolationCheckedAt then 0 else 1 end, s.isolationCheckedAt, s.id", String.class)
+                .setParameter("running", SandboxStatus.RUNNING)
+                .setMaxResults(limit)
+                .getResultList();
+    }
+
+    /** What recording an audit's finding changed. */
+    public enum IsolationChange {
+        /** The same finding as recorded before. */
+        UNCHANGED,
+        /** A problem not recorded before (or another one than recorded): the url-router stops routing, an ERROR event says why. */
+        REPORTED,
+        /** The recorded problem is gone: the url-router routes again, an ACTION event says so. */
+        CLEARED,
+        /** Not recorded: the sandbox is no longer running, or its status changed while it was being checked. */
+        STALE
+    }
+
+    /**
+     * Records what the audit found ({@code problem} null: isolated) if the sandbox is still running and its status
+     * did not change since {@code askedAt} (a pause or resume in between makes the finding meaningless).
+     */
+    @Transactional
+    public IsolationChange recordIsolation(String sandboxId, String problem, Instant askedAt, Instant checkedAt) {
+        Sandbox sandbox = rows.findById(sandboxId, LockModeType.PESSIMISTIC_WRITE);
+        if (sandbox == null || sandbox.status != SandboxStatus.RUNNING
+                || (sandbox.statusChangedAt != null && sandbox.statusChangedAt.isAfter(askedAt))) {
+            return IsolationChange.STALE;
+        }
+        String before = sandbox.isolationProblem;
+        sandbox.isolationProblem = problem;
+        sandbox.isolationCheckedAt = checkedAt;
+        if (Objects.equals(before, problem)) {
+            return IsolationChange.UNCHANGED;
+        }
+        if (problem == null) {
+            events.persist(SandboxEvents.action(sandboxId, SandboxEvents.REAPER,
+                    "reaper isolation: the guest is isolated again; the proxy routes to it again", checkedAt));
+            return IsolationChange.CLEARED;
+        }
+        events.persist(SandboxEvents.error(sandboxId, SandboxEvents.REAPER,
+                "reaper isolation: " + problem + "; the proxy no longer routes to this sandbox", checkedAt));
+        return IsolationChange.REPORTED;
+    }
+
     /** "reaper ttl: stop — expired at …" */
     static String eventDetail(ReapAction action) {
         String what = switch (action) {

@@ -46,6 +46,7 @@ public class ReconcilePass {
     private final ReaperStore store;
     private final ProvisionerClient provisioner;
     private final ActionRunner runner;
+    private final IsolationAudit isolationAudit;
     private final Leadership leadership;
     private final FailureBackoff backoff;
     private final ReaperMetrics metrics;
@@ -56,11 +57,13 @@ public class ReconcilePass {
     private volatile ReaperPassReport lastReport;
     private volatile Instant lastSuccessAt;
 
-    public ReconcilePass(ReaperStore store, ProvisionerClient provisioner, ActionRunner runner, Leadership leadership,
-            FailureBackoff backoff, ReaperMetrics metrics, ReaperConfig config, Clock clock) {
+    public ReconcilePass(ReaperStore store, ProvisionerClient provisioner, ActionRunner runner,
+            IsolationAudit isolationAudit, Leadership leadership, FailureBackoff backoff, ReaperMetrics metrics,
+            ReaperConfig config, Clock clock) {
         this.store = store;
         this.provisioner = provisioner;
         this.runner = runner;
+        this.isolationAudit = isolationAudit;
         this.leadership = leadership;
         this.backoff = backoff;
         this.metrics = metrics;
@@ -138,6 +141,7 @@ public class ReconcilePass {
         ReapPlan plan = null;
         Timings timings = new Timings();
         List<Taken> taken = List.of();
+        ReaperPassReport.IsolationAudit isolation = null;
         try {
             Observed observed = observe(backoff.waiting(number), timings);
             observation = observed.observation();
@@ -164,6 +168,12 @@ public class ReconcilePass {
             taken = results;
             timings.lap(Timings.ACT);
             outcome = taken.stream().anyMatch(t -> t.outcome() == ActionOutcome.ABORTED) ? Outcome.ABORTED : Outcome.SUCCEEDED;
+            if (outcome == Outcome.SUCCEEDED) {
+                // After the rules: deleting and marking LOST come first, and an audit cut short by the deadline
+                // resumes next pass with the sandboxes it did not reach.
+                isolation = isolationAudit.run(deadline, dryRun);
+                timings.lap(Timings.AUDIT);
+            }
         } catch (RuntimeException e) {
             outcome = Outcome.FAILED;
             error = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -176,7 +186,8 @@ public class ReconcilePass {
             lastSuccessAt = finished;
         }
         backoff.forgetOlderThan(number);
-        ReaperPassReport report = report(started, took, timings.phases(), outcome, error, dryRun, observation, plan, taken);
+        ReaperPassReport report = report(started, took, timings.phases(), outcome, error, dryRun, observation, plan, taken,
+                isolation);
         lastReport = report;
         LOG.info(summary(number, report, taken));
         return report;
@@ -192,7 +203,8 @@ public class ReconcilePass {
         static final int REST = 2;
         static final int DECIDE = 3;
         static final int ACT = 4;
-        private final long[] ms = new long[5];
+        static final int AUDIT = 5;
+        private final long[] ms = new long[6];
         private long last = System.nanoTime();
 
         void lap(int phase) {
@@ -202,7 +214,7 @@ public class ReconcilePass {
         }
 
         ReaperPassReport.Phases phases() {
-            return new ReaperPassReport.Phases(ms[ROWS], ms[GUESTS], ms[REST], ms[DECIDE], ms[ACT]);
+            return new ReaperPassReport.Phases(ms[ROWS], ms[GUESTS], ms[REST], ms[DECIDE], ms[ACT], ms[AUDIT]);
         }
     }
 
@@ -243,7 +255,8 @@ public class ReconcilePass {
     }
 
     private static ReaperPassReport report(Instant started, Duration took, ReaperPassReport.Phases phases, Outcome outcome,
-            String error, boolean dryRun, Observation observation, ReapPlan plan, List<Taken> taken) {
+            String error, boolean dryRun, Observation observation, ReapPlan plan, List<Taken> taken,
+            ReaperPassReport.IsolationAudit isolation) {
         List<ReaperPassReport.NodeReport> nodes = new ArrayList<>();
         int guests = 0;
         if (observation != null) {
@@ -270,7 +283,7 @@ public class ReconcilePass {
         return new ReaperPassReport(started, took.toMillis(), phases, outcome, error, dryRun,
                 observation == null ? 0 : observation.rows().size(), guests, nodes,
                 plan == null ? 0 : plan.destructiveWanted(), plan == null ? 0 : plan.cap(), plan != null && plan.capReached(),
-                actions, Math.max(0, taken.size() - REPORTED_ACTIONS), heldReports);
+                actions, Math.max(0, taken.size() - REPORTED_ACTIONS), heldReports, isolation);
     }
 
     private static String summary(long number, ReaperPassReport r, List<Taken> taken) {
@@ -292,12 +305,19 @@ public class ReconcilePass {
             s.append("; CAP REACHED (").append(r.destructiveWanted()).append(" destructive wanted, cap ").append(r.cap())
                     .append(')');
         }
+        if (r.isolation() != null && (r.isolation().checked() > 0 || r.isolation().failed() > 0)) {
+            ReaperPassReport.IsolationAudit a = r.isolation();
+            s.append("; isolation checked ").append(a.checked()).append(", problems ").append(a.problems())
+                    .append(" (new ").append(a.reported()).append(", cleared ").append(a.cleared()).append("), unchecked ")
+                    .append(a.failed());
+        }
         if (r.error() != null) {
             s.append("; error: ").append(r.error());
         }
         ReaperPassReport.Phases p = r.phases();
         s.append(" (ms: rows ").append(p.rowsMs()).append(", guests ").append(p.guestsMs()).append(", rest ").append(p.restMs())
-                .append(", decide ").append(p.decideMs()).append(", act ").append(p.actMs()).append(')');
+                .append(", decide ").append(p.decideMs()).append(", act ").append(p.actMs()).append(", audit ")
+                .append(p.auditMs()).append(')');
         return s.toString();
     }
 }

@@ -82,8 +82,9 @@ class CrashRecoveryTest {
     @Test
     void aStartKilledAfterTheCloneIsFinishedToRunning() {
         world.sim().setLatencies(Map.of("start", 3000L));
-        // Killed while the guest boots: configured, tagged, its start task still running.
-        Sandbox s = startOnDoomedProvisionerAndKillAt(ProvisionStep.CONFIGURED, row -> true);
+        // Killed while the guest boots: configured, tagged, behind its firewall, its start task still running. (The last
+        // step recorded before the start task: waiting for CONFIGURED would race the quick FIREWALLED after it.)
+        Sandbox s = startOnDoomedProvisionerAndKillAt(ProvisionStep.FIREWALLED, row -> true);
         await().atMost(Duration.ofSeconds(20)).until(() -> world.guestsTagged(s.id).stream().noneMatch(g -> g.lock() != null));
 
         Sandbox after = recover(s);

@@ -159,6 +159,63 @@ class ReaperStoreTest {
                 .containsExactly("reaper ttl: stop — failed: 500", "reaper ttl: stop — failed: 502");
     }
 
+    @Test
+    void theIsolationAuditTakesTheNeverCheckedAndTheChangedFirstThenTheLongestAgo() {
+        fixtures.clear();
+        Instant now = Fixtures.now();
+        Sandbox checkedLongAgo = fixtures.sandbox().statusChangedAgo(Duration.ofHours(3)).insert();
+        fixtures.set(checkedLongAgo.id, "isolation_checked_at", java.sql.Timestamp.from(now.minus(Duration.ofHours(2))));
+        Sandbox checkedRecently = fixtures.sandbox().statusChangedAgo(Duration.ofHours(3)).insert();
+        fixtures.set(checkedRecently.id, "isolation_checked_at", java.sql.Timestamp.from(now.minus(Duration.ofMinutes(1))));
+        Sandbox resumedSinceItsCheck = fixtures.sandbox().statusChangedAgo(Duration.ofSeconds(5)).insert();
+        fixtures.set(resumedSinceItsCheck.id, "isolation_checked_at", java.sql.Timestamp.from(now.minus(Duration.ofMinutes(1))));
+        Sandbox neverChecked = fixtures.sandbox().statusChangedAgo(Duration.ofHours(3)).insert();
+        fixtures.sandbox().status(SandboxStatus.PAUSED).insert();
+        fixtures.sandbox().status(SandboxStatus.PROVISIONING).insert();
+
+        List<String> batch = store.isolationAuditBatch(10);
+        assertThat(batch).as("only running sandboxes").hasSize(4);
+        assertThat(batch.subList(0, 2)).containsExactlyInAnyOrder(neverChecked.id, resumedSinceItsCheck.id);
+        assertThat(batch.subList(2, 4)).containsExactly(checkedLongAgo.id, checkedRecently.id);
+        assertThat(store.isolationAuditBatch(3)).hasSize(3).doesNotContain(checkedRecently.id);
+    }
+
+    @Test
+    void anIsolationProblemIsRecordedWithOneEventPerChangeAndNeverOverAStatusChange() {
+        Sandbox s = fixtures.sandbox().statusChangedAgo(Duration.ofMinutes(5)).insert();
+        Instant asked = Fixtures.now();
+
+        assertThat(store.recordIsolation(s.id, null, asked, asked)).isEqualTo(ReaperStore.IsolationChange.UNCHANGED);
+        assertThat(fixtures.reload(s.id).isolationCheckedAt).isEqualTo(asked);
+        assertThat(fixtures.events(s.id)).isEmpty();
+
+        String off = "the guest's firewall option enable is 0, not 1";
+        assertThat(store.recordIsolation(s.id, off, asked, asked)).isEqualTo(ReaperStore.IsolationChange.REPORTED);
+        assertThat(store.recordIsolation(s.id, off, asked, asked)).isEqualTo(ReaperStore.IsolationChange.UNCHANGED);
+        assertThat(fixtures.reload(s.id).isolationProblem).isEqualTo(off);
+        assertThat(fixtures.events(s.id)).singleElement().satisfies(e -> {
+            assertThat(e.type).isEqualTo(SandboxEvent.Type.ERROR);
+            assertThat(e.actor).isEqualTo("reaper");
+            assertThat(e.detail).contains(off).contains("no longer routes");
+        });
+
+        assertThat(store.recordIsolation(s.id, null, asked, asked)).isEqualTo(ReaperStore.IsolationChange.CLEARED);
+        assertThat(fixtures.reload(s.id).isolationProblem).isNull();
+        assertThat(fixtures.events(s.id)).hasSize(2).last().satisfies(e -> {
+            assertThat(e.type).isEqualTo(SandboxEvent.Type.ACTION);
+            assertThat(e.detail).contains("isolated again");
+        });
+
+        // Paused (or paused and resumed) while it was being checked: what was read says nothing about it now.
+        Instant before = asked.minus(Duration.ofMinutes(10));
+        assertThat(store.recordIsolation(s.id, off, before, asked)).isEqualTo(ReaperStore.IsolationChange.STALE);
+        Sandbox paused = fixtures.sandbox().status(SandboxStatus.PAUSED).statusChangedAgo(Duration.ofMinutes(5)).insert();
+        assertThat(store.recordIsolation(paused.id, off, asked, asked)).isEqualTo(ReaperStore.IsolationChange.STALE);
+        assertThat(fixtures.reload(s.id).isolationProblem).isNull();
+        assertThat(fixtures.reload(paused.id).isolationProblem).isNull();
+        assertThat(fixtures.events(s.id)).hasSize(2);
+    }
+
     private static ReapAction.ReleaseVmid release(VmidAllocation a, boolean rowExists) {
         return new ReapAction.ReleaseVmid(a.id, a.cluster, a.vmid, a.sandboxId, rowExists, "test", a.allocatedAt);
     }

@@ -1,39 +1,25 @@
 package io.sandplane.sandboxapi.client;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sandplane.model.internal.InternalCall;
+import io.sandplane.model.internal.InternalCallException;
 import io.sandplane.model.problem.Problem;
-import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
-import java.nio.channels.UnresolvedAddressException;
-import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
-/** Turns what a REST client throws into an {@link UpstreamException} that says what is known about the call. */
+/**
+ * Calls another Sandplane service: its failures are read by {@link InternalCall} (as every service reads
+ * them) and rendered as the {@link UpstreamException} this API answers with.
+ */
 final class UpstreamCalls {
-
-    /** Lenient on purpose: another service's problem may carry members this one does not know. */
-    private static final ObjectMapper LENIENT = new ObjectMapper();
 
     private UpstreamCalls() {
     }
 
     static <T> T call(String service, int retryAfterSeconds, Supplier<T> call) {
         try {
-            return call.get();
-        } catch (WebApplicationException e) {
-            throw fromResponse(service, e, retryAfterSeconds);
-        } catch (ProcessingException e) {
-            throw fromTransport(service, e, retryAfterSeconds);
-        } catch (RuntimeException e) {
-            if (hasCause(e, ConnectException.class)) {
-                throw new UpstreamException.Unreachable(service, describe(e), retryAfterSeconds);
-            }
-            throw e;
+            return InternalCall.call(service, service, call);
+        } catch (InternalCallException e) {
+            throw of(e, retryAfterSeconds);
         }
     }
 
@@ -44,57 +30,41 @@ final class UpstreamCalls {
         });
     }
 
-    private static UpstreamException fromTransport(String service, ProcessingException e, int retryAfterSeconds) {
-        if (hasCause(e, ConnectException.class) || hasCause(e, UnknownHostException.class)
-                || hasCause(e, UnresolvedAddressException.class)) {
-            return new UpstreamException.Unreachable(service, describe(e), retryAfterSeconds);
-        }
-        if (hasCause(e, TimeoutException.class) || String.valueOf(e.getMessage()).toLowerCase().contains("timeout")) {
-            return new UpstreamException.Failed(service, 504, "no answer in time", retryAfterSeconds);
-        }
-        return new UpstreamException.Failed(service, 503, "call failed: " + describe(e), retryAfterSeconds);
+    /**
+     * A refusal is passed on with the other service's problem (its type, title, detail and members); anything
+     * else becomes this API's 503 (or 504 when no answer came in time), with the other service's detail.
+     */
+    static UpstreamException of(InternalCallException e, int retryAfterSeconds) {
+        return switch (e) {
+            case InternalCallException.Unreachable u -> new UpstreamException.Unreachable(e.service(), causeOf(u, " unreachable: "),
+                    retryAfterSeconds);
+            case InternalCallException.Refused r -> new UpstreamException.Rejected(r.status(),
+                    r.problem().get("type") instanceof String t && t.startsWith(Problem.TYPE_BASE)
+                            ? t.substring(Problem.TYPE_BASE.length()) : "upstream-rejected",
+                    r.problem().get("title") instanceof String t ? t : "Rejected by " + e.service(), r.detail(),
+                    UpstreamException.extensions(r.problem()));
+            case InternalCallException.Unavailable u -> new UpstreamException.Failed(e.service(), 503, detailOf(u),
+                    retryAfterSeconds);
+            case InternalCallException.Failed f -> new UpstreamException.Failed(e.service(), f.status(), detailOf(f),
+                    retryAfterSeconds);
+        };
     }
 
-    private static UpstreamException fromResponse(String service, WebApplicationException e, int retryAfterSeconds) {
-        int status = e.getResponse().getStatus();
-        Map<String, Object> problem = readProblem(e);
-        String detail = problem.get("detail") instanceof String d ? d : "answered HTTP " + status;
-        if (status >= 400 && status < 500) {
-            String type = problem.get("type") instanceof String t && t.startsWith(Problem.TYPE_BASE)
-                    ? t.substring(Problem.TYPE_BASE.length()) : "upstream-rejected";
-            String title = problem.get("title") instanceof String t ? t : "Rejected by " + service;
-            return new UpstreamException.Rejected(status, type, title, detail, UpstreamException.extensions(problem));
+    /** The other service's own words when it answered, else what went wrong with the call. */
+    private static String detailOf(InternalCallException e) {
+        if (e.problem().get("detail") instanceof String d) {
+            return d;
         }
-        return new UpstreamException.Failed(service, status, detail, retryAfterSeconds);
+        if (e.getCause() instanceof WebApplicationException) {
+            return "answered HTTP " + e.status();
+        }
+        return e.status() == 504 ? "no answer in time" : "call failed: " + causeOf(e, " failed: ");
     }
 
-    private static Map<String, Object> readProblem(WebApplicationException e) {
-        try {
-            if (!e.getResponse().hasEntity()) {
-                return Map.of();
-            }
-            String body = e.getResponse().readEntity(String.class);
-            return body == null || body.isBlank() ? Map.of() : LENIENT.readValue(body, new TypeReference<Map<String, Object>>() {
-            });
-        } catch (IOException | RuntimeException unreadable) {
-            return Map.of();
-        }
-    }
-
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    /** "ConnectException: Connection refused" from "… unreachable: ConnectException: Connection refused". */
+    private static String causeOf(InternalCallException e, String after) {
+        String message = e.getMessage();
+        int at = message.indexOf(after);
+        return at < 0 ? message : message.substring(at + after.length());
     }
 }

@@ -13,6 +13,10 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /** The url-router's service routes, with the same fault-tolerance rules as {@link ProvisionerClient}. */
 @ApplicationScoped
+@Timeout(value = 10, unit = ChronoUnit.SECONDS)
+@Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = UpstreamException.Unreachable.class)
+@CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS,
+        skipOn = UpstreamException.Rejected.class)
 public class UrlRouterClient {
 
     static final String NAME = "url-router";
@@ -25,26 +29,14 @@ public class UrlRouterClient {
         this.retryAfter = config.upstream().retryAfterSeconds();
     }
 
-    @Timeout(value = 10, unit = ChronoUnit.SECONDS)
-    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = UpstreamException.Unreachable.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS,
-            failOn = { UpstreamException.Unreachable.class, UpstreamException.Failed.class })
     public List<ServiceView> list(String sandboxId) {
         return UpstreamCalls.call(NAME, retryAfter, () -> client.list(sandboxId));
     }
 
-    @Timeout(value = 10, unit = ChronoUnit.SECONDS)
-    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = UpstreamException.Unreachable.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS,
-            failOn = { UpstreamException.Unreachable.class, UpstreamException.Failed.class })
     public ServiceView expose(String sandboxId, String name, ExposeServiceRequest request) {
         return UpstreamCalls.call(NAME, retryAfter, () -> client.expose(sandboxId, name, request));
     }
 
-    @Timeout(value = 10, unit = ChronoUnit.SECONDS)
-    @Retry(maxRetries = 2, delay = 200, jitter = 100, retryOn = UpstreamException.Unreachable.class)
-    @CircuitBreaker(requestVolumeThreshold = 8, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS,
-            failOn = { UpstreamException.Unreachable.class, UpstreamException.Failed.class })
     public void hide(String sandboxId, String name) {
         UpstreamCalls.run(NAME, retryAfter, () -> client.hide(sandboxId, name));
     }

@@ -14,6 +14,7 @@ import java.util.List;
  *                          rest deferred (an alert: a bad observation looks like this)
  * @param actions           what the pass decided, with each outcome (at most 1000; see {@code actionsOmitted})
  * @param held              what the rules would have done but must not now, grouped by rule
+ * @param isolation         the isolation audit of this pass; null when the pass did not get that far
  */
 public record ReaperPassReport(
         Instant startedAt,
@@ -30,7 +31,8 @@ public record ReaperPassReport(
         boolean capReached,
         List<ActionReport> actions,
         int actionsOmitted,
-        List<HeldReport> held) {
+        List<HeldReport> held,
+        IsolationAudit isolation) {
 
     public enum Outcome {
         /** Observed, decided and went through every decided action (some may have failed). */
@@ -59,9 +61,9 @@ public record ReaperPassReport(
     /**
      * Milliseconds spent reading the rows, listing the guests (through the provisioner), reading the
      * rest (rows named by guests, sightings, VMIDs, templates), deciding (and saving orphan sightings),
-     * and taking the actions.
+     * taking the actions, and the isolation audit.
      */
-    public record Phases(long rowsMs, long guestsMs, long restMs, long decideMs, long actMs) {
+    public record Phases(long rowsMs, long guestsMs, long restMs, long decideMs, long actMs, long auditMs) {
     }
 
     /** @param listed the node's guest list was read; when false nothing is deleted or marked LOST there */
@@ -78,5 +80,19 @@ public record ReaperPassReport(
 
     /** @param examples up to five "target: why" lines */
     public record HeldReport(String rule, int count, List<String> examples) {
+    }
+
+    /**
+     * The pass's isolation audit: a bounded batch of running sandboxes, checked longest ago first, each
+     * guest asked of the provisioner whether its firewall and address still isolate it.
+     *
+     * @param checked   sandboxes the provisioner answered for
+     * @param problems  of those, the ones not isolated now (newly found or still so)
+     * @param reported  problems found this pass that were not recorded before (ERROR event written)
+     * @param cleared   sandboxes recorded with a problem that were found isolated again
+     * @param failed    sandboxes the provisioner could not check (unreachable, an error); checked again next pass
+     * @param examples  up to five "sandbox: problem" lines
+     */
+    public record IsolationAudit(int checked, int problems, int reported, int cleared, int failed, List<String> examples) {
     }
 }

@@ -1,21 +1,25 @@
 package io.sandplane.urlrouter.client;
 
 import io.sandplane.model.api.SandboxState;
+import io.sandplane.model.internal.InternalCall;
+import io.sandplane.model.internal.InternalCallException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.ProcessingException;
-import jakarta.ws.rs.WebApplicationException;
 import java.time.temporal.ChronoUnit;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
- * What the url-router asks of the provisioner: resume a sandbox for wake-on-HTTP. Resume is
- * idempotent, so a call that failed in transit (connection refused or reset, a 5xx of a restarting
- * replica) is simply sent again; a dead provisioner opens the breaker instead of holding every
- * waking request for the full timeout.
+ * What the url-router asks of the provisioner: resume a sandbox for wake-on-HTTP. Failures are read by
+ * {@link InternalCall}, as every service reads them: a call that never arrived is sent again (resume is
+ * idempotent); a dead provisioner opens the breaker instead of holding every waking request for the full
+ * timeout; a refusal is not counted against it. Tuned through MicroProfile Fault Tolerance configuration,
+ * e.g. {@code io.sandplane.urlrouter.client.Provisioner/Retry/maxRetries}.
  */
 @ApplicationScoped
+@Retry(maxRetries = 2, delay = 500, delayUnit = ChronoUnit.MILLIS, retryOn = InternalCallException.Unreachable.class)
+@CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS,
+        skipOn = InternalCallException.Refused.class)
 public class Provisioner {
 
     private final ProvisionerRestClient client;
@@ -24,40 +28,7 @@ public class Provisioner {
         this.client = client;
     }
 
-    @Retry(maxRetries = 2, delay = 500, delayUnit = ChronoUnit.MILLIS, retryOn = { ProcessingException.class,
-            TransientProvisionerError.class })
-    @CircuitBreaker(requestVolumeThreshold = 4, failureRatio = 0.75, delay = 5, delayUnit = ChronoUnit.SECONDS,
-            failOn = { ProcessingException.class, TransientProvisionerError.class })
     public SandboxState resume(String sandboxId) {
-        try {
-            return client.resume(sandboxId);
-        } catch (WebApplicationException e) {
-            int status = e.getResponse().getStatus();
-            if (status == 502 || status == 503 || status == 504) {
-                throw new TransientProvisionerError("provisioner answered " + status + " to resume " + sandboxId, e);
-            }
-            throw new ProvisionerRefused(status, "provisioner refused to resume " + sandboxId + " (HTTP " + status + ")", e);
-        }
-    }
-
-    /** The provisioner was unreachable or overloaded; worth another try. */
-    public static final class TransientProvisionerError extends RuntimeException {
-        TransientProvisionerError(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    /** The provisioner answered, and the answer was no (e.g. the sandbox is being deleted). */
-    public static final class ProvisionerRefused extends RuntimeException {
-        private final int status;
-
-        ProvisionerRefused(int status, String message, Throwable cause) {
-            super(message, cause);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
-        }
+        return InternalCall.call("provisioner", "resume " + sandboxId, () -> client.resume(sandboxId));
     }
 }

@@ -32,6 +32,8 @@ import java.util.Optional;
  * the cookie must carry it: 401 otherwise, and nothing is woken;</li>
  * <li>a sandbox that is not running: woken when it asked for wake-on-HTTP (and still not running
  * after a wake: 503 with Retry-After), else 503 paused;</li>
+ * <li>the reaper's isolation audit recorded a problem with the guest: 502, as for a service that does not answer
+ * (the sandbox's history says why);</li>
  * <li>no address recorded yet: 502;</li>
  * <li>a recorded address the sandbox network does not allow ({@link ServiceAddress.Refused}, decided when the route
  * was loaded): refused, answered with the same 502 page as a service that does not answer, and reported;</li>
@@ -78,6 +80,11 @@ final class ProxyDecision {
     static final Answer NO_ADDRESS = new Answer(Page.BAD_GATEWAY, Outcome.BAD_GATEWAY, null);
     /** The page of a service that does not answer: the client learns nothing about the sandbox's address or network. */
     static final Answer ADDRESS_REFUSED = new Answer(Page.BAD_GATEWAY, Outcome.ADDRESS_REFUSED, null);
+    /**
+     * A guest whose firewall is off may be reached by anyone on its network, and one whose address moved may be
+     * another host: the proxy's token no longer guards it, so nothing is forwarded until the audit clears it.
+     */
+    static final Answer NOT_ISOLATED = new Answer(Page.BAD_GATEWAY, Outcome.NOT_ISOLATED, null);
     private static final Preflight PREFLIGHT = new Preflight();
     private static final Wake WAKE = new Wake();
 
@@ -127,6 +134,9 @@ final class ProxyDecision {
         }
         if (route.status() != SandboxStatus.RUNNING) {
             return woken ? STILL_WAKING : route.wakeOnHttp() ? WAKE : PAUSED;
+        }
+        if (!route.isolated()) {
+            return NOT_ISOLATED;
         }
         if (route.serviceAddress() == null) {
             return NO_ADDRESS;

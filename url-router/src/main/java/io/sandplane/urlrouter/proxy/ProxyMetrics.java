@@ -21,7 +21,9 @@ public class ProxyMetrics {
         FORWARDED, WEBSOCKET, REDIRECTED, PREFLIGHT, NOT_FOUND, UNAUTHORIZED, PAUSED, WAKE_FAILED, BAD_GATEWAY,
         GATEWAY_TIMEOUT, ROUTING_UNAVAILABLE, BAD_REQUEST, REQUEST_TIMEOUT, TOO_MANY_CONNECTIONS,
         /** The sandbox's address (recorded, or what its FQDN resolved to) is outside the sandbox network or the control plane's. */
-        ADDRESS_REFUSED
+        ADDRESS_REFUSED,
+        /** The reaper's isolation audit found the sandbox's guest not isolated (its firewall off, its address moved). */
+        NOT_ISOLATED
     }
 
     private static final String REQUESTS_DESCRIPTION = "Requests received by the proxy, by how they ended";

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param serviceAddress where its services answer: the recorded IP (judged against the sandbox network), else the
  *        FQDN; null while unknown
  * @param accessTokenHash SHA-256 of the sandbox's access token; null if it has none (token services then refuse everyone)
+ * @param isolated false while the reaper's isolation audit has a problem recorded for the sandbox (its firewall off,
+ *        its address outside the sandbox network): nothing is forwarded to it then
  * @param services exposed ports and their auth mode
  */
 public record Route(
@@ -22,6 +24,7 @@ public record Route(
         ServiceAddress serviceAddress,
         boolean wakeOnHttp,
         String accessTokenHash,
+        boolean isolated,
         Map<Integer, AuthMode> services) {
 
     public Route {

@@ -41,7 +41,7 @@ public class RouteLoader {
             exposed.put(service.port, service.authMode);
         }
         return Optional.of(new Route(sandbox.id, vmid, sandbox.status, serviceAddress(sandbox, network), sandbox.wakeOnHttp,
-                sandbox.accessTokenHash, exposed));
+                sandbox.accessTokenHash, sandbox.isolationProblem == null, exposed));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.sandplane.urlrouter.service;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.sandplane.model.api.SandboxState;
 import io.sandplane.model.entity.SandboxEvents;
+import io.sandplane.model.internal.InternalCallException;
 import io.sandplane.model.lifecycle.SandboxStatus;
 import io.sandplane.urlrouter.client.Provisioner;
 import io.sandplane.urlrouter.config.RouterConfig;
@@ -126,8 +127,11 @@ public class WakeCoordinator {
         SandboxState state;
         try {
             state = provisioner.resume(sandboxId);
-        } catch (Provisioner.ProvisionerRefused e) {
+        } catch (InternalCallException.Refused e) {
             throw new WakeFailed("the provisioner refused to resume it (HTTP " + e.status() + ")", false);
+        } catch (InternalCallException.Failed e) {
+            LOG.warnf("waking %s failed: %s", sandboxId, e.getMessage());
+            throw new WakeFailed("the provisioner failed to resume it", true);
         } catch (RuntimeException e) {
             LOG.warnf("waking %s failed: %s", sandboxId, e.getMessage());
             throw new WakeFailed("the provisioner could not be reached to resume it", true);

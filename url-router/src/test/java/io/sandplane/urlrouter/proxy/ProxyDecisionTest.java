@@ -172,6 +172,26 @@ class ProxyDecisionTest {
     }
 
     @Test
+    void aSandboxTheAuditFoundUnisolatedIsNeverForwardedToButOnlyAnAuthorisedRequestLearnsOfIt() {
+        Optional<Route> token = Optional.of(unisolated(SandboxStatus.RUNNING, AuthMode.TOKEN, false));
+        assertThat(decision.decide(token, PORT, get("/", "X-Sandplane-Token", TOKEN), false)).isSameAs(ProxyDecision.NOT_ISOLATED);
+        assertThat(decision.decide(token, PORT, get("/?sandplane_token=" + TOKEN), false))
+                .as("the token is still traded for a cookie: the next request is answered 502 too")
+                .isInstanceOf(ProxyDecision.ExchangeToken.class);
+        assertThat(decision.decide(token, PORT, webSocket("/?sandplane_token=" + TOKEN), false)).isSameAs(ProxyDecision.NOT_ISOLATED);
+        assertThat(decision.decide(token, PORT, get("/"), false)).isSameAs(ProxyDecision.UNAUTHORIZED);
+        assertThat(decision.decide(Optional.of(unisolated(SandboxStatus.RUNNING, AuthMode.PUBLIC, false)), PORT, get("/"), false))
+                .isSameAs(ProxyDecision.NOT_ISOLATED);
+        assertThat(decision.decide(Optional.of(unisolated(SandboxStatus.RUNNING, AuthMode.PUBLIC, false)), PORT + 1, get("/"), false))
+                .isSameAs(ProxyDecision.NOT_FOUND);
+        // Asleep, it is woken as usual; once running it is judged again (and refused while the problem is recorded).
+        assertThat(decision.decide(Optional.of(unisolated(SandboxStatus.PAUSED, AuthMode.PUBLIC, true)), PORT, get("/"), false))
+                .isInstanceOf(ProxyDecision.Wake.class);
+        assertThat(ProxyDecision.NOT_ISOLATED.page()).as("the page of a service that does not answer").isEqualTo(ProxyPages.Page.BAD_GATEWAY);
+        assertThat(ProxyDecision.NOT_ISOLATED.outcome()).isEqualTo(ProxyMetrics.Outcome.NOT_ISOLATED);
+    }
+
+    @Test
     void aServiceRecordedByNameIsForwardedItsAddressIsJudgedWhenConnecting() {
         Optional<Route> named = Optional.of(route(SandboxStatus.RUNNING, AuthMode.PUBLIC, false, new ServiceAddress.Name("sbx-1.lan")));
         assertThat(decision.decide(named, PORT, get("/"), false)).isEqualTo(new Forward("/", false));
@@ -179,7 +199,7 @@ class ProxyDecisionTest {
 
     @Test
     void aSandboxWithoutAnAccessTokenRefusesEveryTokenRequest() {
-        Route route = new Route("sbx_1", 100, SandboxStatus.RUNNING, GUEST, false, null, Map.of(PORT, AuthMode.TOKEN));
+        Route route = new Route("sbx_1", 100, SandboxStatus.RUNNING, GUEST, false, null, true, Map.of(PORT, AuthMode.TOKEN));
         assertThat(decision.decide(Optional.of(route), PORT, get("/", "X-Sandplane-Token", TOKEN), false))
                 .isSameAs(ProxyDecision.UNAUTHORIZED);
         assertThat(decision.decide(Optional.of(route), PORT, get("/?sandplane_token="), false)).isSameAs(ProxyDecision.UNAUTHORIZED);
@@ -211,7 +231,11 @@ class ProxyDecisionTest {
     }
 
     private static Route route(SandboxStatus status, AuthMode auth, boolean wakeOnHttp, ServiceAddress address) {
-        return new Route("sbx_1", 100, status, address, wakeOnHttp, Secrets.sha256Hex(TOKEN), Map.of(PORT, auth));
+        return new Route("sbx_1", 100, status, address, wakeOnHttp, Secrets.sha256Hex(TOKEN), true, Map.of(PORT, auth));
+    }
+
+    private static Route unisolated(SandboxStatus status, AuthMode auth, boolean wakeOnHttp) {
+        return new Route("sbx_1", 100, status, GUEST, wakeOnHttp, Secrets.sha256Hex(TOKEN), false, Map.of(PORT, auth));
     }
 
     private static HttpRequest get(String uri, String... headerPairs) {
