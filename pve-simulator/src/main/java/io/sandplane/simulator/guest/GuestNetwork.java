@@ -56,7 +56,8 @@ public class GuestNetwork {
     private final int prefix;
     private final Set<String> assigned = new HashSet<>();
     private final Set<String> takenElsewhere = new HashSet<>();
-    private final Map<Integer, List<HttpServer>> servers = new HashMap<>();
+    /** Addresses whose listeners are still closing, each with the end of that close. */
+    private final Map<String, CompletableFuture<Void>> closing = new HashMap<>();
     private int cursor;
 
     public GuestNetwork(Vertx vertx, Execd execd, EchoService echo, SimulatorConfig config) {
@@ -115,21 +116,70 @@ public class GuestNetwork {
         }
     }
 
-    /** Binds the guest's services, on its previous address when it still has one; completes with the address. */
-    public CompletionStage<String> up(GuestEndpoint guest, String preferred) {
-        CompletableFuture<String> result = new CompletableFuture<>();
-        down(guest.vmid()).whenComplete((v, e) -> bind(guest, preferred, 0, result));
-        return result;
+    /**
+     * One start of a guest's services: bound once, closed once. Each start gets its own, so that
+     * closing an old start (a guest dropped by a reset, a start that lost to a stop) can never touch
+     * the listeners of a newer start or of a new guest with the same vmid.
+     */
+    public final class Listeners {
+        private final int vmid;
+        private final CompletableFuture<String> bound = new CompletableFuture<>();
+        private List<HttpServer> servers = List.of();
+        private CompletableFuture<Void> closed;
+
+        private Listeners(int vmid) {
+            this.vmid = vmid;
+        }
+
+        /** Completes with the address once every port accepts connections. */
+        public CompletionStage<String> bound() {
+            return bound;
+        }
+
+        /**
+         * Closes the listeners; completes once connections are refused. A bind still under way is
+         * waited for first: otherwise a stop would end while the bind goes on to open the ports.
+         */
+        public CompletionStage<Void> close() {
+            synchronized (GuestNetwork.this) {
+                if (closed == null) {
+                    closed = new CompletableFuture<>();
+                    bound.whenComplete((address, err) -> closeBound(this, address));
+                }
+                return closed;
+            }
+        }
     }
 
-    private void bind(GuestEndpoint guest, String preferred, int attempt, CompletableFuture<String> result) {
+    /**
+     * Binds a new start of the guest's services, on its previous address when it still has one,
+     * after the previous start's listeners (if any) are closed.
+     */
+    public Listeners up(GuestEndpoint guest, String preferred, Listeners previous) {
+        Listeners next = new Listeners(guest.vmid());
+        CompletionStage<Void> before = previous == null ? CompletableFuture.completedFuture(null) : previous.close();
+        before.whenComplete((v, e) -> bind(guest, preferred, 0, next));
+        return next;
+    }
+
+    private void bind(GuestEndpoint guest, String preferred, int attempt, Listeners next) {
         String address;
+        CompletionStage<Void> closingThere;
         try {
             address = allocate(preferred);
         } catch (IllegalStateException e) {
-            result.completeExceptionally(e);
+            next.bound.completeExceptionally(e);
             return;
         }
+        synchronized (this) {
+            closingThere = closing.getOrDefault(address, CompletableFuture.completedFuture(null));
+        }
+        // Vert.x shares a server socket between servers of one host:port: a listen while the old
+        // server there is still closing joins the dying socket and "succeeds" without listening
+        closingThere.whenComplete((v, e) -> listenAll(guest, address, attempt, next));
+    }
+
+    private void listenAll(GuestEndpoint guest, String address, int attempt, Listeners next) {
         List<Future<HttpServer>> listening = new ArrayList<>();
         listening.add(listen(address, EXECD_PORT, guest));
         for (int port : ECHO_PORTS) {
@@ -137,29 +187,30 @@ public class GuestNetwork {
         }
         Future.join(listening).onComplete(all -> {
             if (all.succeeded()) {
-                List<HttpServer> bound = listening.stream().map(Future::result).toList();
                 synchronized (this) {
-                    servers.put(guest.vmid(), bound);
+                    next.servers = listening.stream().map(Future::result).toList();
                 }
-                result.complete(address);
+                next.bound.complete(address);
                 return;
             }
+            List<Future<Void>> closed = new ArrayList<>();
             for (Future<HttpServer> f : listening) {
                 if (f.succeeded()) {
-                    f.result().close();
+                    closed.add(f.result().close());
                 }
             }
             synchronized (this) {
                 // another process (e.g. a second simulator with the same network) holds it
                 takenElsewhere.add(address);
                 assigned.remove(address);
+                closing(address, Future.join(closed));
             }
             if (attempt + 1 >= MAX_ATTEMPTS) {
-                result.completeExceptionally(new IllegalStateException(
+                next.bound.completeExceptionally(new IllegalStateException(
                         "unable to bind guest services after " + MAX_ATTEMPTS + " addresses: " + all.cause().getMessage()));
             } else {
                 LOG.debugf("guest %d: %s is in use (%s), trying another address", guest.vmid(), address, all.cause().getMessage());
-                bind(guest, null, attempt + 1, result);
+                bind(guest, null, attempt + 1, next);
             }
         });
     }
@@ -224,23 +275,33 @@ public class GuestNetwork {
         }
     }
 
-    /** Closes the guest's listeners; completes once connections are refused. */
-    public CompletionStage<Void> down(int vmid) {
+    private void closeBound(Listeners listeners, String address) {
         List<HttpServer> bound;
         synchronized (this) {
-            bound = servers.remove(vmid);
+            bound = listeners.servers;
+            listeners.servers = List.of();
         }
-        if (bound == null) {
-            return CompletableFuture.completedFuture(null);
+        if (bound.isEmpty()) {
+            listeners.closed.complete(null);
+            return;
         }
-        execd.killAll(vmid);
-        List<Future<Void>> closing = bound.stream().map(HttpServer::close).toList();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Future.join(closing).onComplete(r -> done.complete(null));
-        return done;
+        execd.killAll(listeners.vmid);
+        Future<?> all = Future.join(bound.stream().map(HttpServer::close).toList());
+        synchronized (this) {
+            closing(address, all);
+        }
+        all.onComplete(r -> listeners.closed.complete(null));
     }
 
-    public synchronized boolean listening(int vmid) {
-        return servers.containsKey(vmid);
+    /** Remembers a close under way on an address until it ends, for a bind there to wait for. */
+    private void closing(String address, Future<?> close) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        closing.put(address, done);
+        close.onComplete(r -> {
+            synchronized (this) {
+                closing.remove(address, done);
+            }
+            done.complete(null);
+        });
     }
 }

@@ -549,7 +549,6 @@ public class GuestOperations {
                 @Override
                 public void fail(Task task, String error) {
                     if (!g.deleted) {
-                        c.network().down(g.vmid);
                         c.removeGuest(g);
                     }
                 }
