@@ -11,6 +11,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +39,8 @@ public class GuestNetwork {
     /** worker, vscode, vnc, xterm, preview. */
     public static final List<Integer> ECHO_PORTS = List.of(39377, 39378, 39380, 39383, 5173);
     private static final int MAX_ATTEMPTS = 64;
+    /** How long a close waits for its ports to be free before it lets a bind there try anyway. */
+    private static final long FREE_WAIT_NANOS = 2_000_000_000L;
 
     /** What a guest's services need to know about it, and the firewall in front of them. */
     public record GuestEndpoint(int vmid, String type, Path workDir, String execToken, Map<String, String> env,
@@ -287,21 +292,51 @@ public class GuestNetwork {
         }
         execd.killAll(listeners.vmid);
         Future<?> all = Future.join(bound.stream().map(HttpServer::close).toList());
+        CompletableFuture<Void> free;
         synchronized (this) {
-            closing(address, all);
+            free = closing(address, all);
         }
-        all.onComplete(r -> listeners.closed.complete(null));
+        free.whenComplete((v, e) -> listeners.closed.complete(null));
     }
 
-    /** Remembers a close under way on an address until it ends, for a bind there to wait for. */
-    private void closing(String address, Future<?> close) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        closing.put(address, done);
-        close.onComplete(r -> {
+    /**
+     * Remembers a close under way on an address until the ports there are really free, for a bind
+     * there to wait for. Vert.x reports a server closed when its channel is; the JDK closes a
+     * listening socket registered with a selector only at that selector's next pass, and until then
+     * the port still takes connections and a new bind on it fails.
+     */
+    private CompletableFuture<Void> closing(String address, Future<?> close) {
+        CompletableFuture<Void> free = new CompletableFuture<>();
+        closing.put(address, free);
+        close.onComplete(r -> whenPortsFree(address, System.nanoTime() + FREE_WAIT_NANOS, free));
+        free.whenComplete((v, e) -> {
             synchronized (this) {
-                closing.remove(address, done);
+                closing.remove(address, free);
             }
-            done.complete(null);
         });
+        return free;
+    }
+
+    /** Completes once every port of the address can be bound again (or, if another process took one, after a while). */
+    private void whenPortsFree(String address, long deadline, CompletableFuture<Void> free) {
+        if (portsFree(address) || System.nanoTime() - deadline > 0) {
+            free.complete(null);
+        } else {
+            vertx.setTimer(1, id -> whenPortsFree(address, deadline, free));
+        }
+    }
+
+    private static boolean portsFree(String address) {
+        List<Integer> ports = new ArrayList<>(ECHO_PORTS);
+        ports.add(EXECD_PORT);
+        for (int port : ports) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(address, port), 1);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 }
