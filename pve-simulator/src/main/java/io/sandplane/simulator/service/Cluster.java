@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -411,6 +412,20 @@ public class Cluster {
 
         /** Undoes what the synchronous part of the call did (locks, half-made configs) after a failure. */
         void fail(Task task, String error);
+
+        /** Work whose call changed nothing before the task: nothing to undo when it fails. */
+        static TaskWork withoutUndo(Function<Task, CompletionStage<Void>> run) {
+            return new TaskWork() {
+                @Override
+                public CompletionStage<Void> run(Task task) {
+                    return run.apply(task);
+                }
+
+                @Override
+                public void fail(Task task, String error) {
+                }
+            };
+        }
     }
 
     /** Creates a task, returns its UPID at once, and runs the work after the operation's latency. */
