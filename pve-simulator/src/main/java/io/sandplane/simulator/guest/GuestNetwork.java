@@ -11,6 +11,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +39,8 @@ public class GuestNetwork {
     /** worker, vscode, vnc, xterm, preview. */
     public static final List<Integer> ECHO_PORTS = List.of(39377, 39378, 39380, 39383, 5173);
     private static final int MAX_ATTEMPTS = 64;
+    /** How long a close waits for its ports to be free before it lets a bind there try anyway. */
+    private static final long FREE_WAIT_NANOS = 2_000_000_000L;
 
     /** What a guest's services need to know about it, and the firewall in front of them. */
     public record GuestEndpoint(int vmid, String type, Path workDir, String execToken, Map<String, String> env,
@@ -56,7 +61,8 @@ public class GuestNetwork {
     private final int prefix;
     private final Set<String> assigned = new HashSet<>();
     private final Set<String> takenElsewhere = new HashSet<>();
-    private final Map<Integer, List<HttpServer>> servers = new HashMap<>();
+    /** Addresses whose listeners are still closing, each with the end of that close. */
+    private final Map<String, CompletableFuture<Void>> closing = new HashMap<>();
     private int cursor;
 
     public GuestNetwork(Vertx vertx, Execd execd, EchoService echo, SimulatorConfig config) {
@@ -115,21 +121,70 @@ public class GuestNetwork {
         }
     }
 
-    /** Binds the guest's services, on its previous address when it still has one; completes with the address. */
-    public CompletionStage<String> up(GuestEndpoint guest, String preferred) {
-        CompletableFuture<String> result = new CompletableFuture<>();
-        down(guest.vmid()).whenComplete((v, e) -> bind(guest, preferred, 0, result));
-        return result;
+    /**
+     * One start of a guest's services: bound once, closed once. Each start gets its own, so that
+     * closing an old start (a guest dropped by a reset, a start that lost to a stop) can never touch
+     * the listeners of a newer start or of a new guest with the same vmid.
+     */
+    public final class Listeners {
+        private final int vmid;
+        private final CompletableFuture<String> bound = new CompletableFuture<>();
+        private List<HttpServer> servers = List.of();
+        private CompletableFuture<Void> closed;
+
+        private Listeners(int vmid) {
+            this.vmid = vmid;
+        }
+
+        /** Completes with the address once every port accepts connections. */
+        public CompletionStage<String> bound() {
+            return bound;
+        }
+
+        /**
+         * Closes the listeners; completes once connections are refused. A bind still under way is
+         * waited for first: otherwise a stop would end while the bind goes on to open the ports.
+         */
+        public CompletionStage<Void> close() {
+            synchronized (GuestNetwork.this) {
+                if (closed == null) {
+                    closed = new CompletableFuture<>();
+                    bound.whenComplete((address, err) -> closeBound(this, address));
+                }
+                return closed;
+            }
+        }
     }
 
-    private void bind(GuestEndpoint guest, String preferred, int attempt, CompletableFuture<String> result) {
+    /**
+     * Binds a new start of the guest's services, on its previous address when it still has one,
+     * after the previous start's listeners (if any) are closed.
+     */
+    public Listeners up(GuestEndpoint guest, String preferred, Listeners previous) {
+        Listeners next = new Listeners(guest.vmid());
+        CompletionStage<Void> before = previous == null ? CompletableFuture.completedFuture(null) : previous.close();
+        before.whenComplete((v, e) -> bind(guest, preferred, 0, next));
+        return next;
+    }
+
+    private void bind(GuestEndpoint guest, String preferred, int attempt, Listeners next) {
         String address;
+        CompletionStage<Void> closingThere;
         try {
             address = allocate(preferred);
         } catch (IllegalStateException e) {
-            result.completeExceptionally(e);
+            next.bound.completeExceptionally(e);
             return;
         }
+        synchronized (this) {
+            closingThere = closing.getOrDefault(address, CompletableFuture.completedFuture(null));
+        }
+        // Vert.x shares a server socket between servers of one host:port: a listen while the old
+        // server there is still closing joins the dying socket and "succeeds" without listening
+        closingThere.whenComplete((v, e) -> listenAll(guest, address, attempt, next));
+    }
+
+    private void listenAll(GuestEndpoint guest, String address, int attempt, Listeners next) {
         List<Future<HttpServer>> listening = new ArrayList<>();
         listening.add(listen(address, EXECD_PORT, guest));
         for (int port : ECHO_PORTS) {
@@ -137,29 +192,30 @@ public class GuestNetwork {
         }
         Future.join(listening).onComplete(all -> {
             if (all.succeeded()) {
-                List<HttpServer> bound = listening.stream().map(Future::result).toList();
                 synchronized (this) {
-                    servers.put(guest.vmid(), bound);
+                    next.servers = listening.stream().map(Future::result).toList();
                 }
-                result.complete(address);
+                next.bound.complete(address);
                 return;
             }
+            List<Future<Void>> closed = new ArrayList<>();
             for (Future<HttpServer> f : listening) {
                 if (f.succeeded()) {
-                    f.result().close();
+                    closed.add(f.result().close());
                 }
             }
             synchronized (this) {
                 // another process (e.g. a second simulator with the same network) holds it
                 takenElsewhere.add(address);
                 assigned.remove(address);
+                closing(address, Future.join(closed));
             }
             if (attempt + 1 >= MAX_ATTEMPTS) {
-                result.completeExceptionally(new IllegalStateException(
+                next.bound.completeExceptionally(new IllegalStateException(
                         "unable to bind guest services after " + MAX_ATTEMPTS + " addresses: " + all.cause().getMessage()));
             } else {
                 LOG.debugf("guest %d: %s is in use (%s), trying another address", guest.vmid(), address, all.cause().getMessage());
-                bind(guest, null, attempt + 1, result);
+                bind(guest, null, attempt + 1, next);
             }
         });
     }
@@ -224,23 +280,63 @@ public class GuestNetwork {
         }
     }
 
-    /** Closes the guest's listeners; completes once connections are refused. */
-    public CompletionStage<Void> down(int vmid) {
+    private void closeBound(Listeners listeners, String address) {
         List<HttpServer> bound;
         synchronized (this) {
-            bound = servers.remove(vmid);
+            bound = listeners.servers;
+            listeners.servers = List.of();
         }
-        if (bound == null) {
-            return CompletableFuture.completedFuture(null);
+        if (bound.isEmpty()) {
+            listeners.closed.complete(null);
+            return;
         }
-        execd.killAll(vmid);
-        List<Future<Void>> closing = bound.stream().map(HttpServer::close).toList();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Future.join(closing).onComplete(r -> done.complete(null));
-        return done;
+        execd.killAll(listeners.vmid);
+        Future<?> all = Future.join(bound.stream().map(HttpServer::close).toList());
+        CompletableFuture<Void> free;
+        synchronized (this) {
+            free = closing(address, all);
+        }
+        free.whenComplete((v, e) -> listeners.closed.complete(null));
     }
 
-    public synchronized boolean listening(int vmid) {
-        return servers.containsKey(vmid);
+    /**
+     * Remembers a close under way on an address until the ports there are really free, for a bind
+     * there to wait for. Vert.x reports a server closed when its channel is; the JDK closes a
+     * listening socket registered with a selector only at that selector's next pass, and until then
+     * the port still takes connections and a new bind on it fails.
+     */
+    private CompletableFuture<Void> closing(String address, Future<?> close) {
+        CompletableFuture<Void> free = new CompletableFuture<>();
+        closing.put(address, free);
+        close.onComplete(r -> whenPortsFree(address, System.nanoTime() + FREE_WAIT_NANOS, free));
+        free.whenComplete((v, e) -> {
+            synchronized (this) {
+                closing.remove(address, free);
+            }
+        });
+        return free;
+    }
+
+    /** Completes once every port of the address can be bound again (or, if another process took one, after a while). */
+    private void whenPortsFree(String address, long deadline, CompletableFuture<Void> free) {
+        if (portsFree(address) || System.nanoTime() - deadline > 0) {
+            free.complete(null);
+        } else {
+            vertx.setTimer(1, id -> whenPortsFree(address, deadline, free));
+        }
+    }
+
+    private static boolean portsFree(String address) {
+        List<Integer> ports = new ArrayList<>(ECHO_PORTS);
+        ports.add(EXECD_PORT);
+        for (int port : ports) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(address, port), 1);
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 }

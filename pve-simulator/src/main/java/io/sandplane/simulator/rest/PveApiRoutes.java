@@ -13,6 +13,8 @@ import io.sandplane.simulator.service.Fault;
 import io.sandplane.simulator.service.Faults;
 import io.sandplane.simulator.service.FirewallOperations;
 import io.sandplane.simulator.service.GuestOperations;
+import io.sandplane.simulator.service.PowerAction;
+import io.sandplane.simulator.service.PowerOperations;
 import io.sandplane.simulator.service.GuestType;
 import io.sandplane.simulator.service.Latencies;
 import io.sandplane.simulator.service.PveException;
@@ -69,7 +71,7 @@ public class PveApiRoutes {
 
     public PveApiRoutes(ApiSchema schema, ObjectMapper mapper, Vertx vertx, Faults faults, Latencies latencies,
                         CallLog calls, ErrorStyle errorStyle, SimulatorConfig config, ClusterOperations cluster,
-                        GuestOperations guests, FirewallOperations firewall) {
+                        GuestOperations guests, PowerOperations power, FirewallOperations firewall) {
         this.schema = schema;
         this.mapper = mapper;
         this.vertx = vertx;
@@ -85,7 +87,7 @@ public class PveApiRoutes {
             }
             tokens.put(token.substring(0, eq), token.substring(eq + 1));
         }
-        register(cluster, guests);
+        register(cluster, guests, power);
         register(firewall);
     }
 
@@ -96,7 +98,7 @@ public class PveApiRoutes {
         handlers.computeIfAbsent(path, p -> new HashMap<>()).put(method, handler);
     }
 
-    private void register(ClusterOperations cluster, GuestOperations guests) {
+    private void register(ClusterOperations cluster, GuestOperations guests, PowerOperations power) {
         on("GET", "/version", cluster::version);
         on("GET", "/cluster/nextid", cluster::nextId);
         on("GET", "/cluster/resources", cluster::resources);
@@ -119,8 +121,8 @@ public class PveApiRoutes {
             on("PUT", guest + "/config", c -> guests.putConfig(c, type));
             on("POST", guest + "/template", c -> guests.template(c, type));
             on("GET", guest + "/status/current", c -> guests.current(c, type));
-            for (String action : List.of("start", "stop", "shutdown", "reboot", "suspend", "resume")) {
-                on("POST", guest + "/status/" + action, c -> guests.power(c, type, action));
+            for (PowerAction action : PowerAction.COMMON) {
+                on("POST", guest + "/status/" + action.pathSegment(), c -> power.power(c, type, action));
             }
             on("GET", guest + "/snapshot", c -> guests.snapshots(c, type));
             on("POST", guest + "/snapshot", c -> guests.snapshot(c, type));
@@ -131,7 +133,7 @@ public class PveApiRoutes {
         }
         on("GET", "/nodes/{node}/lxc/{vmid}/interfaces", guests::interfaces);
         on("POST", "/nodes/{node}/qemu/{vmid}/config", guests::postConfig);
-        on("POST", "/nodes/{node}/qemu/{vmid}/status/reset", c -> guests.power(c, GuestType.QEMU, "reset"));
+        on("POST", "/nodes/{node}/qemu/{vmid}/status/reset", c -> power.power(c, GuestType.QEMU, PowerAction.RESET));
         on("POST", "/nodes/{node}/qemu/{vmid}/agent/ping", guests::agentPing);
         on("GET", "/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces", guests::agentInterfaces);
     }

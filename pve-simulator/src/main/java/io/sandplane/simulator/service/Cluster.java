@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -76,7 +77,10 @@ public class Cluster {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the simulator's data directory", e);
         }
-        load(configuredScenario());
+        // not waited for: the bean may be made on an event loop, which the guests' binding needs
+        synchronized (this) {
+            replaceWith(configuredScenario());
+        }
     }
 
     /** A node of the cluster with its storages. */
@@ -117,13 +121,32 @@ public class Cluster {
         return scenario;
     }
 
-    /** Replaces the whole cluster with a scenario: every guest is stopped and forgotten, every task too. */
-    public synchronized void load(Scenario s) {
+    /**
+     * Replaces the whole cluster with a scenario: every guest is stopped and forgotten, every task
+     * too. Returns once the old guests' ports refuse connections and the new running ones accept.
+     */
+    public void load(Scenario s) {
+        List<CompletionStage<Void>> settling;
+        synchronized (this) {
+            settling = replaceWith(s);
+        }
+        // waited for outside the lock: a binding's completion takes it
+        CompletableFuture.allOf(settling.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new)).join();
+    }
+
+    private List<CompletionStage<Void>> replaceWith(Scenario s) {
         validate(s);
+        List<CompletionStage<Void>> settling = new ArrayList<>();
         for (Guest g : guests.values()) {
             g.deleted = true;
-            network.down(g.vmid);
+            settling.add(closeListeners(g));
             network.release(g.address);
+        }
+        for (Task t : tasks.values()) {
+            // a task of the old cluster must not act on the new one (a guest there may have its vmid)
+            if (t.running) {
+                finish(t, "interrupted by signal");
+            }
         }
         guests.clear();
         tasks.clear();
@@ -147,10 +170,11 @@ public class Cluster {
             gs.config().forEach((k, v) -> conf.put(k, v instanceof Boolean b ? (b ? "1" : "0") : String.valueOf(v)));
             Guest g = newGuest(gs.vmid(), GuestType.fromApiName(gs.type()), gs.node(), conf);
             if ("running".equals(gs.status())) {
-                startListeners(g);
+                settling.add(startListeners(g));
             }
         }
         scenario = s;
+        return settling;
     }
 
     private void validate(Scenario s) {
@@ -230,14 +254,18 @@ public class Cluster {
         return "running".equals(gs.status()) ? startListeners(g) : done();
     }
 
-    /** Removes a guest at once, as if it vanished from the host (operator control). */
-    public synchronized boolean dropGuest(int vmid) {
-        Guest g = guests.get(vmid);
-        if (g == null) {
-            return false;
+    /** Removes a guest at once, as if it vanished from the host (operator control); returns once its ports refuse. */
+    public boolean dropGuest(int vmid) {
+        CompletionStage<Void> stopped;
+        synchronized (this) {
+            Guest g = guests.get(vmid);
+            if (g == null) {
+                return false;
+            }
+            stopped = stopListeners(g);
+            removeGuest(g);
         }
-        stopListeners(g);
-        removeGuest(g);
+        stopped.toCompletableFuture().join();
         return true;
     }
 
@@ -257,6 +285,7 @@ public class Cluster {
 
     void removeGuest(Guest g) {
         g.deleted = true;
+        closeListeners(g);
         guests.remove(g.vmid);
         // its firewall file stays: only destroying the guest (or a failed clone) removes it, as in PVE
         firewall.forgetPolicy(g.vmid);
@@ -307,11 +336,13 @@ public class Cluster {
         GuestNetwork.GuestEndpoint ep = new GuestNetwork.GuestEndpoint(g.vmid, g.type.apiName(), g.workDir, g.execToken,
                 guestEnv(g.config.get("env")), (source, sourcePort, destination, port) -> admit(g, source, sourcePort,
                 destination, port));
-        return network.up(ep, g.address).thenAccept(address -> {
+        GuestNetwork.Listeners listeners = network.up(ep, g.address, g.listeners);
+        g.listeners = listeners;
+        return listeners.bound().thenAccept(address -> {
             synchronized (this) {
                 if (g.deleted || g.generation != generation || !g.running) {
                     // stopped or deleted while binding: give the address back to the guest, close listeners
-                    network.down(g.vmid);
+                    listeners.close();
                 }
                 if (!g.deleted) {
                     g.address = address;
@@ -340,7 +371,12 @@ public class Cluster {
         g.paused = false;
         g.startedAt = null;
         g.generation++;
-        return network.down(g.vmid);
+        return closeListeners(g);
+    }
+
+    /** Closes the listeners of the guest's latest start, waiting for a bind still under way. */
+    private static CompletionStage<Void> closeListeners(Guest g) {
+        return g.listeners == null ? done() : g.listeners.close();
     }
 
     private static String execToken(String env) {
@@ -376,6 +412,20 @@ public class Cluster {
 
         /** Undoes what the synchronous part of the call did (locks, half-made configs) after a failure. */
         void fail(Task task, String error);
+
+        /** Work whose call changed nothing before the task: nothing to undo when it fails. */
+        static TaskWork withoutUndo(Function<Task, CompletionStage<Void>> run) {
+            return new TaskWork() {
+                @Override
+                public CompletionStage<Void> run(Task task) {
+                    return run.apply(task);
+                }
+
+                @Override
+                public void fail(Task task, String error) {
+                }
+            };
+        }
     }
 
     /** Creates a task, returns its UPID at once, and runs the work after the operation's latency. */

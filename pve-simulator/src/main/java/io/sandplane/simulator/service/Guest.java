@@ -1,5 +1,6 @@
 package io.sandplane.simulator.service;
 
+import io.sandplane.simulator.guest.GuestNetwork;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -29,6 +30,8 @@ public final class Guest {
     boolean deleted;
     /** Bumped on every start/stop so that a late listener binding knows it lost the race. */
     long generation;
+    /** The listeners of its latest start (bound, binding or closed); null before the first start. */
+    GuestNetwork.Listeners listeners;
     /** Sizes of volumes detached to {@code unusedN} (their config entry carries no size). */
     final Map<String, Long> detachedSizes = new HashMap<>();
 

@@ -5,7 +5,6 @@ import io.sandplane.simulator.schema.ApiSchema;
 import io.sandplane.simulator.schema.ParameterValidator;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -451,7 +450,7 @@ public class GuestOperations {
             c.node(call.node());
             ConfigChange change = configChange(call, GuestType.QEMU);
             Guest g = c.load(call.node(), GuestType.QEMU, call.vmid());
-            Task t = c.startTask(call, call.node(), "qmconfig", Integer.toString(g.vmid), "config", work(task -> {
+            Task t = c.startTask(call, call.node(), "qmconfig", Integer.toString(g.vmid), "config", Cluster.TaskWork.withoutUndo(task -> {
                 if (g.deleted) {
                     throw PveException.die("Configuration file 'nodes/" + g.node + "/qemu-server/" + g.vmid
                             + ".conf' does not exist");
@@ -549,7 +548,6 @@ public class GuestOperations {
                 @Override
                 public void fail(Task task, String error) {
                     if (!g.deleted) {
-                        c.network().down(g.vmid);
                         c.removeGuest(g);
                     }
                 }
@@ -769,182 +767,6 @@ public class GuestOperations {
         return sid + ":" + name + sizeSuffix(old);
     }
 
-    // ---------------------------------------------------------------- power
-
-    public Object power(Call call, GuestType type, String action) {
-        synchronized (c) {
-            c.node(call.node());
-            checkSkiplock(call);
-            Guest g = c.load(call.node(), type, call.vmid());
-            boolean skiplock = call.flag("skiplock");
-            String id = Integer.toString(g.vmid);
-            boolean lxc = type == GuestType.LXC;
-            switch (action) {
-                case "start" -> {
-                    if (g.running && lxc) {
-                        throw PveException.die("CT " + g.vmid + " already running");
-                    }
-                    return c.startTask(call, g.node, type.task("start"), id, "start", work(task -> {
-                        if (g.running) {
-                            throw PveException.die("VM " + g.vmid + " already running");
-                        }
-                        if (g.isTemplate()) {
-                            throw PveException.die(lxc ? "you can't start a CT if it's a template"
-                                    : "you can't start a vm if it's a template");
-                        }
-                        boolean fromDisk = !lxc && "suspended".equals(g.lock());
-                        if (!skiplock && !fromDisk) {
-                            Cluster.checkLock(g);
-                        }
-                        if (fromDisk) {
-                            // a plain start of a VM suspended to disk resumes it (QEMU's vm_start)
-                            g.config.remove("lock");
-                            g.config.remove("vmstate");
-                            task.log.add("resuming VM " + g.vmid + " from saved state");
-                        }
-                        return c.startListeners(g);
-                    })).upid;
-                }
-                case "stop" -> {
-                    if (!g.running && lxc) {
-                        throw PveException.die("CT " + g.vmid + " not running");
-                    }
-                    return c.startTask(call, g.node, type.task("stop"), id, "stop", work(task -> {
-                        if (!skiplock) {
-                            Cluster.checkLock(g);
-                        }
-                        return c.stopListeners(g);
-                    })).upid;
-                }
-                case "shutdown" -> {
-                    if (!g.running) {
-                        throw PveException.die((lxc ? "CT " : "VM ") + g.vmid + " not running");
-                    }
-                    if (g.paused) {
-                        throw PveException.die("VM is paused - cannot shutdown");
-                    }
-                    return c.startTask(call, g.node, type.task("shutdown"), id, "shutdown", work(task -> {
-                        if (!skiplock) {
-                            Cluster.checkLock(g);
-                        }
-                        return c.stopListeners(g);
-                    })).upid;
-                }
-                case "reboot" -> {
-                    if (!g.running) {
-                        throw PveException.die("VM " + g.vmid + " not running");
-                    }
-                    return c.startTask(call, g.node, type.task("reboot"), id, "reboot", work(task -> {
-                        Cluster.checkLock(g);
-                        return c.stopListeners(g).thenCompose(v -> {
-                            synchronized (c) {
-                                return g.deleted ? Cluster.done() : c.startListeners(g);
-                            }
-                        });
-                    })).upid;
-                }
-                case "reset" -> {
-                    if (!g.running) {
-                        throw PveException.die("VM " + g.vmid + " not running");
-                    }
-                    return c.startTask(call, g.node, "qmreset", id, "reboot", work(task -> {
-                        if (!skiplock) {
-                            Cluster.checkLock(g);
-                        }
-                        return c.stopListeners(g).thenCompose(v -> {
-                            synchronized (c) {
-                                return g.deleted ? Cluster.done() : c.startListeners(g);
-                            }
-                        });
-                    })).upid;
-                }
-                case "suspend" -> {
-                    if (!g.running) {
-                        throw PveException.die((lxc ? "CT " : "VM ") + g.vmid + " not running");
-                    }
-                    if (lxc) {
-                        return c.startTask(call, g.node, "vzsuspend", id, "suspend", work(task -> {
-                            Cluster.checkLock(g);
-                            task.log.add("checkpointing container " + g.vmid);
-                            return c.stopListeners(g);
-                        })).upid;
-                    }
-                    if (call.flag("todisk")) {
-                        if (!skiplock) {
-                            Cluster.checkLock(g);
-                        }
-                        g.config.put("lock", "suspending");
-                        return c.startTask(call, g.node, "qmsuspend", id, "suspend", new Cluster.TaskWork() {
-                            @Override
-                            public CompletionStage<Void> run(Task task) {
-                                task.log.add("suspend VM " + g.vmid + " to disk");
-                                g.config.put("lock", "suspended");
-                                g.config.put("vmstate", "local-lvm:vm-" + g.vmid + "-state-suspend-" + LocalDate.now());
-                                return c.stopListeners(g);
-                            }
-
-                            @Override
-                            public void fail(Task task, String error) {
-                                if ("suspending".equals(g.lock())) {
-                                    g.config.remove("lock");
-                                }
-                            }
-                        }).upid;
-                    }
-                    return c.startTask(call, g.node, "qmpause", id, "suspend", work(task -> {
-                        if (!skiplock) {
-                            Cluster.checkLock(g);
-                        }
-                        g.paused = true;
-                        return null;
-                    })).upid;
-                }
-                case "resume" -> {
-                    if (lxc) {
-                        if (g.running) {
-                            throw PveException.die("CT " + g.vmid + " already running");
-                        }
-                        return c.startTask(call, g.node, "vzresume", id, "resume", work(task -> c.startListeners(g))).upid;
-                    }
-                    boolean fromDisk = "suspended".equals(g.lock());
-                    if (!fromDisk && !g.running) {
-                        throw PveException.die("VM " + g.vmid + " not running");
-                    }
-                    return c.startTask(call, g.node, "qmresume", id, "resume", work(task -> {
-                        if (fromDisk) {
-                            g.config.remove("lock");
-                            g.config.remove("vmstate");
-                            return c.startListeners(g);
-                        }
-                        if (!skiplock) {
-                            Cluster.checkLock(g);
-                        }
-                        g.paused = false;
-                        return null;
-                    })).upid;
-                }
-                default -> throw new IllegalArgumentException(action);
-            }
-        }
-    }
-
-    interface Work {
-        CompletionStage<Void> run(Task task);
-    }
-
-    private static Cluster.TaskWork work(Work w) {
-        return new Cluster.TaskWork() {
-            @Override
-            public CompletionStage<Void> run(Task task) {
-                return w.run(task);
-            }
-
-            @Override
-            public void fail(Task task, String error) {
-            }
-        };
-    }
-
     // ---------------------------------------------------------------- network views
 
     public Object interfaces(Call call) {
@@ -1074,7 +896,7 @@ public class GuestOperations {
                     throw PveException.die("unable to destroy CT " + g.vmid + " - container is running");
                 }
             }
-            return c.startTask(call, g.node, type.task("destroy"), Integer.toString(g.vmid), "destroy", work(task -> {
+            return c.startTask(call, g.node, type.task("destroy"), Integer.toString(g.vmid), "destroy", Cluster.TaskWork.withoutUndo(task -> {
                 if (g.deleted) {
                     return null;
                 }
@@ -1111,7 +933,7 @@ public class GuestOperations {
                 throw PveException.die(lxc ? "you can't convert a CT to template if the CT is running"
                         : "you can't convert a VM to template if VM is running");
             }
-            Task t = c.startTask(call, g.node, type.task("template"), Integer.toString(g.vmid), "template", work(task -> {
+            Task t = c.startTask(call, g.node, type.task("template"), Integer.toString(g.vmid), "template", Cluster.TaskWork.withoutUndo(task -> {
                 if (g.deleted) {
                     throw PveException.die("Configuration file 'nodes/" + g.node + "/" + type.configDir() + "/" + g.vmid
                             + ".conf' does not exist");
@@ -1170,7 +992,7 @@ public class GuestOperations {
             if (name.equals("current") || name.equals("vzdump")) {
                 throw PveException.die("unable to use snapshot name '" + name + "' (reserved name)");
             }
-            return c.startTask(call, g.node, type.task("snapshot"), Integer.toString(g.vmid), "snapshot", work(task -> {
+            return c.startTask(call, g.node, type.task("snapshot"), Integer.toString(g.vmid), "snapshot", Cluster.TaskWork.withoutUndo(task -> {
                 if (g.snapshots.containsKey(name)) {
                     throw PveException.die("snapshot name '" + name + "' already used");
                 }
@@ -1197,7 +1019,7 @@ public class GuestOperations {
             c.node(call.node());
             Guest g = c.load(call.node(), type, call.vmid());
             String name = call.param("snapname");
-            return c.startTask(call, g.node, type.task("delsnapshot"), Integer.toString(g.vmid), "snapshot", work(task -> {
+            return c.startTask(call, g.node, type.task("delsnapshot"), Integer.toString(g.vmid), "snapshot", Cluster.TaskWork.withoutUndo(task -> {
                 Guest.Snapshot s = g.snapshots.get(name);
                 if (s == null) {
                     throw PveException.die("snapshot '" + name + "' does not exist");
@@ -1227,7 +1049,7 @@ public class GuestOperations {
             Guest g = c.load(call.node(), type, call.vmid());
             String name = call.param("snapname");
             boolean start = call.flag("start");
-            return c.startTask(call, g.node, type.task("rollback"), Integer.toString(g.vmid), "rollback", work(task -> {
+            return c.startTask(call, g.node, type.task("rollback"), Integer.toString(g.vmid), "rollback", Cluster.TaskWork.withoutUndo(task -> {
                 Guest.Snapshot s = g.snapshots.get(name);
                 if (s == null) {
                     throw PveException.die("snapshot '" + name + "' does not exist");
