@@ -2,7 +2,6 @@ package io.sandplane.provisioner.config;
 
 import io.sandplane.model.InvalidValueException;
 import io.sandplane.model.network.Cidr;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -101,23 +100,13 @@ public record IsolationSettings(Mode mode, List<Cidr> routers, List<Cidr> provis
     }
 
     private static List<Cidr> cidrs(String variable, Optional<String> value) {
-        List<Cidr> out = new ArrayList<>();
-        for (String item : value.orElse("").split(",", -1)) {
-            String text = item.strip();
-            if (text.isEmpty()) {
-                continue;
-            }
-            try {
-                Cidr cidr = Cidr.parse(variable, text);
-                if (!out.contains(cidr)) {
-                    out.add(cidr);
-                }
-            } catch (InvalidValueException e) {
-                throw new IllegalStateException(variable + " is invalid: " + e.getMessage()
-                        + " (expected comma-separated CIDRs such as 10.10.0.0/24,2001:db8::/64)");
-            }
+        try {
+            return Cidr.parseList(variable, value.orElse(""));
+        } catch (InvalidValueException e) {
+            // A configuration error stops the service (IllegalStateException), naming the variable as parseList does.
+            throw new IllegalStateException(e.getMessage() + " (expected comma-separated CIDRs such as"
+                    + " 10.10.0.0/24,2001:db8::/64)", e);
         }
-        return out;
     }
 
     /** CIDRs that become entries of a PVE IP set, which refuses a zero prefix (and "everyone" is never meant). */
