@@ -29,6 +29,15 @@ final class LoadAverage {
         }
     }
 
+    /** The 1-minute figure as a number; 0 off Linux (nothing to wait for there). */
+    static double oneMinuteValue() {
+        try {
+            return Double.parseDouble(oneMinute());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static String read() throws IOException {
         return Files.readString(Path.of("/proc/loadavg")).trim();
     }

@@ -3,6 +3,7 @@ package io.sandplane.bench;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 
 /** Summary of repeated measurements, reported as median with min and max (the project's convention). */
 public record Stats(double median, double min, double max, int runs) {
@@ -28,6 +29,6 @@ public record Stats(double median, double min, double max, int runs) {
 
     /** "12.3 (min 11.0, max 15.2, n=5)" with the given number format. */
     public String format(String numberFormat) {
-        return String.format(numberFormat + " (min " + numberFormat + ", max " + numberFormat + ", n=%d)", median, min, max, runs);
+        return String.format(Locale.ROOT, numberFormat + " (min " + numberFormat + ", max " + numberFormat + ", n=%d)", median, min, max, runs);
     }
 }

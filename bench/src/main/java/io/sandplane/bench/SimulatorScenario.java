@@ -7,8 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,14 +22,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * simulator's own handling time of the calls), and how many API calls per second it serves.
  * Targets: clone + start under 5 ms of simulator time, at least 2,000 calls/s on 2 cores.
  */
-public final class SimulatorBench {
+final class SimulatorScenario implements Scenario {
 
+    /** Runs of each measure; {@code --runs N} to try the scenario quickly. */
     private static final int RUNS = 7;
     private static final int PAIRS_PER_RUN = 30;
     private static final Duration LOAD_WINDOW = Duration.ofSeconds(5);
     private static final int CLIENTS = 8;
 
-    public static void main(String[] args) throws Exception {
+    @Override
+    public String name() {
+        return "simulator";
+    }
+
+    @Override
+    public void run(BenchRun run) throws Exception {
+        int runs = run.args().integer("--runs", RUNS);
         SharedSimulator sim = SharedSimulator.get();
         SimulatorControl control = sim.control();
         control.reset();
@@ -46,7 +52,7 @@ public final class SimulatorBench {
         List<Double> wallMs = new ArrayList<>();
         List<Double> simMs = new ArrayList<>();
         int vmid = 1000;
-        for (int run = 0; run < RUNS; run++) {
+        for (int r = 0; r < runs; r++) {
             control.clearCalls();
             List<Double> wall = cloneStart(control, http, sim, vmid, PAIRS_PER_RUN);
             vmid += PAIRS_PER_RUN;
@@ -57,37 +63,32 @@ public final class SimulatorBench {
         }
 
         List<Double> rates = new ArrayList<>();
-        for (int run = 0; run < RUNS; run++) {
+        for (int r = 0; r < runs; r++) {
             rates.add(load(http, sim));
         }
 
         Stats wall = Stats.of(wallMs);
         Stats simTime = Stats.of(simMs);
         Stats rate = Stats.of(rates);
-        String report = """
-                # pve-simulator benchmark
-
-                Run: %s, `bench/run simulator`, on %d cores, JDK %s. The simulator runs as a process (the packaged jar,
-                `-Xmx256m -XX:TieredStopAtLevel=1` as `ServiceProcess` starts it) with every latency at 0.
-
-                | measure | median (min, max, runs) | target |
-                |---|---|---|
-                | clone + start, simulator handling time per pair (ms) | %s | < 5 ms |
-                | clone + start, client-observed until both tasks stopped (ms) | %s | — |
-                | API calls/s, %d clients, GET status/current + config + nextid | %s | ≥ 2,000 |
-
-                Method: each run does %d linked clones of a template followed by a start, each waited for by polling the
-                task status (the median of the run is reported); the simulator's handling time is the sum of the
-                recorded `durationMs` of the clone and start calls (from request to response, measured inside the
-                simulator; the start task's listener binding finishes after its call and is covered by the client-observed time). The load run
-                sends requests from %d virtual-thread clients over keep-alive HTTP/1.1 for %d s.
-                """.formatted(Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
-                simTime.format("%.2f"), wall.format("%.2f"), CLIENTS, rate.format("%.0f"), PAIRS_PER_RUN, CLIENTS,
-                LOAD_WINDOW.toSeconds());
-        Path out = Path.of(System.getProperty("sandplane.project.root", "."), "bench/results/simulator.md");
-        Files.writeString(out, report);
-        System.out.println(report);
-        System.exit(0);
+        new MarkdownReport().title("pve-simulator benchmark")
+                .paragraph("""
+                        Run: %s, `bench/run simulator`, on %d cores, JDK %s (%s). The simulator runs as a process (the packaged jar,
+                        `-Xmx256m -XX:TieredStopAtLevel=1` as `ServiceProcess` starts it) with every latency at 0.""",
+                        Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                        run.quiet().describe())
+                .table("measure", "median (min, max, runs)", "target")
+                .row("clone + start, simulator handling time per pair (ms)", simTime.format("%.2f"), "< 5 ms")
+                .row("clone + start, client-observed until both tasks stopped (ms)", wall.format("%.2f"), "—")
+                .row("API calls/s, " + CLIENTS + " clients, GET status/current + config + nextid", rate.format("%.0f"), "≥ 2,000")
+                .end()
+                .paragraph("""
+                        Method: each run does %d linked clones of a template followed by a start, each waited for by polling the
+                        task status (the median of the run is reported); the simulator's handling time is the sum of the
+                        recorded `durationMs` of the clone and start calls (from request to response, measured inside the
+                        simulator; the start task's listener binding finishes after its call and is covered by the client-observed time). The load run
+                        sends requests from %d virtual-thread clients over keep-alive HTTP/1.1 for %d s.""",
+                        PAIRS_PER_RUN, CLIENTS, LOAD_WINDOW.toSeconds())
+                .write(name());
     }
 
     private static List<Double> cloneStart(SimulatorControl control, HttpClient http, SharedSimulator sim, int firstVmid,

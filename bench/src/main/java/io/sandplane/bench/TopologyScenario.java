@@ -1,11 +1,8 @@
 package io.sandplane.bench;
 
-import static io.sandplane.bench.BenchArgs.intArg;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ProjectLayout;
 import io.sandplane.devsupport.ServiceProcess;
@@ -64,7 +61,7 @@ import java.util.regex.Pattern;
  * </ol>
  * Writes bench/results/topology.md.
  */
-public final class TopologyBench {
+final class TopologyScenario implements Scenario {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PROVISIONER_DUR = Pattern.compile("provisioner;dur=([0-9.]+)");
@@ -76,55 +73,49 @@ public final class TopologyBench {
     private static final String ONE_COPY = "6vcpu_8gb_40gb";
     private static final List<String> JVM = List.of("-Xmx512m");
 
-    private final Args args;
-    private final Topology topology;
+    private Args args;
+    private Topology topology;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    private final StringBuilder md = new StringBuilder();
+    private final MarkdownReport md = new MarkdownReport();
     private String key;
 
     record Args(int coldStarts, int settleSeconds, int rounds, int starts, int concurrent, int concurrentStarts, int warmUp,
             int loadSeconds, int parallel, int parallelRounds, long cloneMs, long startMs) {
 
-        static Args parse(String[] a) {
-            return new Args(intArg(a, "--cold-starts", 5), intArg(a, "--settle-seconds", 5), intArg(a, "--rounds", 5),
-                    intArg(a, "--starts", 100), intArg(a, "--concurrent", 20), intArg(a, "--concurrent-starts", 200),
-                    intArg(a, "--warm-up", 600), intArg(a, "--load-seconds", 20), intArg(a, "--parallel", 50),
-                    intArg(a, "--parallel-rounds", 5), intArg(a, "--clone-ms", 1000), intArg(a, "--start-ms", 500));
+        static Args parse(BenchArgs a) {
+            return new Args(a.integer("--cold-starts", 5), a.integer("--settle-seconds", 5), a.integer("--rounds", 5),
+                    a.integer("--starts", 100), a.integer("--concurrent", 20), a.integer("--concurrent-starts", 200),
+                    a.integer("--warm-up", 600), a.integer("--load-seconds", 20), a.integer("--parallel", 50),
+                    a.integer("--parallel-rounds", 5), a.integer("--clone-ms", 1000), a.integer("--start-ms", 500));
         }
     }
 
-    private TopologyBench(Args args, Topology topology) {
-        this.args = args;
-        this.topology = topology;
+    @Override
+    public String name() {
+        return "topology";
     }
 
-    public static void main(String[] argv) throws Exception {
-        // The proxy routes by Host header (port-N-vm-M.<domain>); java.net.http only sends a custom one when allowed.
-        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-        Args args = Args.parse(argv);
+    @Override
+    public void run(BenchRun run) throws Exception {
+        this.args = Args.parse(run.args());
         Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "topology-bench-");
         EmbeddedPostgres pg = SharedPostgres.get();
         String loadBefore = LoadAverage.all();
         Path catalog = benchCatalog(work);
         System.out.println("starting the topology (logs in " + work + ")");
-        Topology topology = Topology.builder(pg, work.resolve("logs"))
+        this.topology = Topology.builder(pg, work.resolve("logs"))
                 .jvmOptions(JVM)
                 .env("SANDPLANE_TEMPLATE_CATALOG", catalog.toString())
                 .env("QUARKUS_LOG_LEVEL", "WARN")
                 .listener((service, replica) -> System.out.println("  starting " + service.module()))
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(topology::close, "stop-topology"));
-        int exit = 0;
         try {
-            new TopologyBench(args, topology).run(loadBefore, work);
-        } catch (Exception | Error e) {
-            e.printStackTrace();
-            exit = 1;
+            measure(loadBefore + "; " + run.quiet().describe());
         } finally {
             topology.close();
         }
-        System.exit(exit);
     }
 
     /**
@@ -159,10 +150,10 @@ public final class TopologyBench {
         return file;
     }
 
-    private void run(String loadBefore, Path work) throws Exception {
+    private void measure(String loadBefore) throws Exception {
         key = setUpTeam();
-        md.append("# Topology benchmark\n\n");
-        md.append(String.format(Locale.ROOT, "`bench/run topology` — %s, %d cores, Java %s. The whole topology from the built jars, "
+        md.title("Topology benchmark");
+        md.text(String.format(Locale.ROOT, "`bench/run topology` — %s, %d cores, Java %s. The whole topology from the built jars, "
                 + "each process with `%s` (full JIT): embedded PostgreSQL, pve-simulator, provisioner, url-router, reaper, "
                 + "sandbox-api; the benchmark drives it over HTTP through the public API only (and the proxy). "
                 + "1-minute load average when it started: %s.%n%n",
@@ -172,11 +163,8 @@ public final class TopologyBench {
         startOverhead();
         loadedMemory();
         parallelStarts();
-        md.append(String.format(Locale.ROOT, "%n1-minute load average when it ended: %s.%n", LoadAverage.all()));
-        Path out = ProjectLayout.root().resolve("bench/results/topology.md");
-        Files.writeString(out, md.toString());
-        System.out.println(md);
-        System.out.println("written to " + out);
+        md.paragraph("1-minute load average when it ended: %s.", LoadAverage.all());
+        md.write(name());
     }
 
     // ---- 1. start-up time and idle memory -------------------------------------------------------
@@ -202,19 +190,18 @@ public final class TopologyBench {
                         r + 1, service.module(), ms, rss, heap);
             }
         }
-        md.append("## Start-up time and idle memory\n\n");
-        md.append(String.format(Locale.ROOT, "Each process stopped (SIGTERM) and started again inside the running topology, %d times; "
+        md.section("Start-up time and idle memory");
+        md.text(String.format(Locale.ROOT, "Each process stopped (SIGTERM) and started again inside the running topology, %d times; "
                 + "start-up is from spawning the JVM until `/q/health/ready` (on the management port) first answers 200 "
                 + "(polled every 10 ms; readiness checks what each service needs, e.g. the database and PVE). Idle memory %d s after ready: RSS (`VmRSS` from /proc) and heap used "
                 + "(`jcmd <pid> GC.heap_info`). The pve-simulator is a test tool, not part of a deployment. Load average before: %s.%n%n",
                 args.coldStarts(), args.settleSeconds(), load));
-        md.append("| process | start-up (ms) | idle RSS (MB) | idle heap used (MB) |\n|---|---|---|---|\n");
+        MarkdownReport.Table table = md.table("process", "start-up (ms)", "idle RSS (MB)", "idle heap used (MB)");
         for (Service s : Service.values()) {
-            md.append("| ").append(label(s)).append(" | ").append(Stats.of(startUp.get(s)).format("%.0f")).append(" | ")
-                    .append(Stats.of(idleRss.get(s)).format("%.0f")).append(" | ").append(Stats.of(idleHeap.get(s)).format("%.0f"))
-                    .append(" |\n");
+            table.row(label(s), Stats.of(startUp.get(s)).format("%.0f"), Stats.of(idleRss.get(s)).format("%.0f"),
+                    Stats.of(idleHeap.get(s)).format("%.0f"));
         }
-        md.append('\n');
+        table.end();
         // A restarted simulator has its configured latencies and an empty cluster again: back to zero for what follows.
         topology.simulator().zeroLatencies();
     }
@@ -302,8 +289,8 @@ public final class TopologyBench {
                         round.get("provisioner p50"), round.get("provisioner p99"), round.get("added p50"), round.get("added p99"));
             }
         }
-        md.append("## Start overhead through the public API (simulator latencies zero)\n\n");
-        md.append(String.format(Locale.ROOT, "`POST /api/sandboxes` `{\"preset\":\"%s\"}` with `wait=true` (201 once RUNNING), timed by the "
+        md.section("Start overhead through the public API (simulator latencies zero)");
+        md.text(String.format(Locale.ROOT, "`POST /api/sandboxes` `{\"preset\":\"%s\"}` with `wait=true` (201 once RUNNING), timed by the "
                 + "client; each client deletes its sandbox (untimed) before its next start. *Provisioner call* is what sandbox-api "
                 + "reports in `Server-Timing: provisioner;dur`; *API added* is the client-observed time minus that call (HTTP, "
                 + "authentication, validation, admission transaction, answer). After %d warm-up starts from 1 client and %d from "
@@ -311,7 +298,7 @@ public final class TopologyBench {
                 + "round; the table gives the median of rounds with min and max. Load average before: %s, after: %s.%n%n",
                 FOUR_COPIES, args.warmUp(), args.warmUp(), args.concurrent(), args.rounds(), args.starts(), args.concurrent(),
                 args.concurrentStarts(), load, LoadAverage.all()));
-        md.append("| clients | measure | ms |\n|---|---|---|\n");
+        MarkdownReport.Table table = md.table("clients", "measure", "ms");
         for (Map.Entry<Integer, List<Map<String, Double>>> e : perRound.entrySet()) {
             for (String measure : List.of("total p50", "total p99", "provisioner p50", "provisioner p99", "added p50", "added p99")) {
                 Stats st = Stats.of(e.getValue().stream().map(m -> m.get(measure)).toList());
@@ -320,10 +307,10 @@ public final class TopologyBench {
                     case "provisioner" -> "provisioner call";
                     default -> "API added";
                 } + " " + measure.substring(measure.indexOf(' ') + 1);
-                md.append("| ").append(e.getKey()).append(" | ").append(name).append(" | ").append(st.format("%.1f")).append(" |\n");
+                table.row(e.getKey(), name, st.format("%.1f"));
             }
         }
-        md.append('\n');
+        table.end();
     }
 
     /** {@code total} starts (each deleted after) spread over {@code clients} concurrent clients. */
@@ -467,21 +454,20 @@ public final class TopologyBench {
             System.out.printf(Locale.ROOT, "load round %d: %.0f operations/s; peak RSS %s%n", r + 1, workDone.getLast(), peaks);
         }
         delete(exposed.id());
-        md.append("## Memory under load\n\n");
-        md.append(String.format(Locale.ROOT, "%d windows of %d s: %d clients each start a sandbox (wait=true), read it 5 times "
+        md.section("Memory under load");
+        md.text(String.format(Locale.ROOT, "%d windows of %d s: %d clients each start a sandbox (wait=true), read it 5 times "
                 + "and delete it, in a loop; 4 clients send requests through the url-router's proxy to a public port of a running "
                 + "sandbox; one reaper pass (`POST /internal/reaper/passes`) per window. Peak RSS sampled every 250 ms; heap used "
                 + "sampled once, 60%% into each window. The simulator's guests really answer on loopback. Work done: %s "
                 + "operations/s (API calls and proxied requests). Load average before: %s, after: %s.%n%n",
                 args.rounds(), args.loadSeconds(), args.concurrent(), Stats.of(workDone).format("%.0f"), load, LoadAverage.all()));
-        md.append("| process | idle RSS (MB) | peak RSS under load (MB) | idle heap used (MB) | heap used under load (MB) |\n"
-                + "|---|---|---|---|---|\n");
+        MarkdownReport.Table table = md.table("process", "idle RSS (MB)", "peak RSS under load (MB)", "idle heap used (MB)",
+                "heap used under load (MB)");
         for (Service s : Service.values()) {
-            md.append("| ").append(label(s)).append(" | ").append(Stats.of(idleRss.get(s)).format("%.0f")).append(" | ")
-                    .append(Stats.of(peakRss.get(s)).format("%.0f")).append(" | ").append(Stats.of(idleHeap.get(s)).format("%.0f"))
-                    .append(" | ").append(Stats.of(heap.get(s)).format("%.0f")).append(" |\n");
+            table.row(label(s), Stats.of(idleRss.get(s)).format("%.0f"), Stats.of(peakRss.get(s)).format("%.0f"),
+                    Stats.of(idleHeap.get(s)).format("%.0f"), Stats.of(heap.get(s)).format("%.0f"));
         }
-        md.append('\n');
+        table.end();
     }
 
     private Void reaperPass() throws IOException, InterruptedException {
@@ -544,20 +530,19 @@ public final class TopologyBench {
             }
         }
         sim.zeroLatencies();
-        md.append(String.format(Locale.ROOT, "## %d parallel starts: 1 vs 4 template copies (clone %d ms, start %d ms)%n%n",
+        md.section(String.format(Locale.ROOT, "%d parallel starts: 1 vs 4 template copies (clone %d ms, start %d ms)",
                 args.parallel(), args.cloneMs(), args.startMs()));
-        md.append(String.format(Locale.ROOT, "%d clients send `POST /api/sandboxes` (wait=true) at once; the makespan runs until "
+        md.text(String.format(Locale.ROOT, "%d clients send `POST /api/sandboxes` (wait=true) at once; the makespan runs until "
                 + "the last is RUNNING. PVE clones one template one at a time, so the minimum is ceil(%d / copies) clones one "
                 + "after another plus one start. The two presets alternate in one run (%d rounds each; the 1-copy preset is the "
                 + "bundled second preset cut to one copy). Load average before: %s, after: %s.%n%n",
                 args.parallel(), args.parallel(), args.parallelRounds(), load, LoadAverage.all()));
-        md.append("| template copies | minimum (ms) | makespan (ms) | makespan / minimum |\n|---|---|---|---|\n");
+        MarkdownReport.Table table = md.table("template copies", "minimum (ms)", "makespan (ms)", "makespan / minimum");
         for (int copies : presets.keySet()) {
-            md.append("| ").append(copies).append(" | ").append(String.format(Locale.ROOT, "%.0f", minimumMs(copies))).append(" | ")
-                    .append(Stats.of(makespans.get(copies)).format("%.0f")).append(" | ")
-                    .append(Stats.of(ratios.get(copies)).format("%.3f")).append(" |\n");
+            table.row(copies, String.format(Locale.ROOT, "%.0f", minimumMs(copies)), Stats.of(makespans.get(copies)).format("%.0f"),
+                    Stats.of(ratios.get(copies)).format("%.3f"));
         }
-        md.append('\n');
+        table.end();
     }
 
     private double minimumMs(int copies) {

@@ -1,23 +1,19 @@
 package io.sandplane.bench;
 
+import io.sandplane.model.entity.Sandbox;
+import io.sandplane.model.entity.SandboxEvent;
+import io.sandplane.model.entity.Team;
 import io.sandplane.devsupport.provisioner.SharedProvisioner;
 import io.sandplane.devsupport.simulator.SharedSimulator;
 import io.sandplane.devsupport.simulator.SimulatorControl;
 import io.sandplane.devsupport.test.SharedPostgres;
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ServiceProcess;
-import io.sandplane.model.lifecycle.SandboxIds;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,30 +37,35 @@ import java.util.concurrent.Executors;
  * another plus one start (target ≤ 1.2×).</li>
  * </ol>
  * Writes bench/results/provisioner.md. Arguments: {@code [rounds] [startsPerRound] [parallelRounds]}
- * (default 5, 100, max(3, rounds / 2 + 1)).
+ * (default 5, 100, max(3, rounds / 2 + 1)) and {@code --warm-up N} (default 1000).
  */
-public final class ProvisionerBench {
+final class ProvisionerScenario implements Scenario {
 
-    private static final String STANDARD = "snapshot_std4c8g1";
     private static final int COPIES = 4;
     private static final int CONCURRENT = 20;
     private static final long CLONE_MS = 2000;
     private static final long START_MS = 1000;
     private static final int WARM_UP = 1000;
 
+    @Override
+    public String name() {
+        return "provisioner";
+    }
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String provisioner;
-    private final SimulatorControl sim;
-    private final EmbeddedPostgres pg;
-    private final UUID team;
+    private String provisioner;
+    private SimulatorControl sim;
+    private BenchDatabase db;
+    private UUID team;
     /** Measured starts: sandbox id, wall-clock start and end of the provision call. */
     private final List<Timed> timed = new ArrayList<>();
 
     private record Timed(String id, Instant sent, Instant answered) {
     }
 
-    private ProvisionerBench() throws SQLException {
-        this.pg = SharedPostgres.get();
+    /** Starts the simulator and the provisioner as processes over the shared PostgreSQL, and the bench team. */
+    private void startServices() {
+        EmbeddedPostgres pg = SharedPostgres.get();
         // Both processes like production: full JIT, a roomier heap than the test launchers' defaults.
         ServiceProcess simulator = ServiceProcess.of("pve-simulator").healthOnServicePort()
                 .env("SIM_TOKENS", SharedSimulator.TOKEN)
@@ -84,28 +85,34 @@ public final class ProvisionerBench {
         ServiceProcess process = ServiceProcess.of("provisioner").env(SharedProvisioner.env(pve)).jvmOptions(jvm).start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::stop, "stop-provisioner"));
         this.provisioner = process.url();
-        this.team = insertTeam();
+        // After the provisioner's start: its Flyway migrations made the tables.
+        this.db = BenchDatabase.open(pg);
+        Team benchTeam = BenchDatabase.team("bench", "Benchmark");
+        db.insert(benchTeam);
+        this.team = benchTeam.id;
     }
 
-    public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        int perRound = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        int parallelRounds = args.length > 2 ? Integer.parseInt(args[2]) : Math.max(3, rounds / 2 + 1);
-        ProvisionerBench bench = new ProvisionerBench();
+    @Override
+    public void run(BenchRun run) throws Exception {
+        int rounds = run.args().positional(0, 5);
+        int perRound = run.args().positional(1, 100);
+        int parallelRounds = run.args().positional(2, Math.max(3, rounds / 2 + 1));
+        int warmUp = run.args().integer("--warm-up", WARM_UP);
+        startServices();
         try {
-            bench.run(rounds, perRound, parallelRounds);
+            measure(rounds, perRound, parallelRounds, warmUp, run.quiet());
         } finally {
-            bench.sim.reset();
+            sim.reset();
+            db.close();
         }
-        System.exit(0);
     }
 
-    private void run(int rounds, int perRound, int parallelRounds) throws Exception {
-        loadBefore = LoadAverage.oneMinute();
+    private void measure(int rounds, int perRound, int parallelRounds, int warmUp, QuietMachine.Wait quiet) throws Exception {
+        String loadBefore = LoadAverage.oneMinute();
         sim.reset();
         sim.zeroLatencies();
         // Warm-up: JIT (the timings keep improving for several hundred starts), connection pools, caches (node list, DNS search domain).
-        for (int i = 0; i < WARM_UP; i++) {
+        for (int i = 0; i < warmUp; i++) {
             startAndDelete();
         }
         timed.clear();
@@ -137,47 +144,36 @@ public final class ProvisionerBench {
             System.out.printf(Locale.ROOT, "parallel round %d: %d starts in %.0f ms (%.2fx the minimum)%n", r + 1,
                     CONCURRENT, makespan, makespan / minimum);
         }
-        write(rounds, perRound, p50s, p99s, all, phases, minimum, makespans, loadBefore + " → " + LoadAverage.oneMinute());
+        write(rounds, perRound, warmUp, p50s, p99s, all, phases, minimum, makespans,
+                loadBefore + " → " + LoadAverage.oneMinute() + "; " + quiet.describe());
     }
-
-    private String loadBefore;
-
-    /** The machine's 1-minute load average: the benchmark shares its cores with whatever else runs. */
 
     /**
      * Where the time of a start goes, from the events the provisioner wrote (same machine, same
      * clock): from the call to each step's event, step to step, to the RUNNING event, to the answer.
      */
-    private Map<String, Stats> phases() throws SQLException {
+    private Map<String, Stats> phases() {
         Map<String, List<Double>> samples = new LinkedHashMap<>();
-        try (Connection c = db(); PreparedStatement st = c.prepareStatement(
-                "select type, step, to_status, detail, at from sandbox_events where sandbox_id = ? order by id")) {
-            for (Timed t : timed) {
-                st.setString(1, t.id());
-                Instant previous = t.sent();
-                String previousName = "call";
-                try (var rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        String type = rs.getString(1);
-                        String name = switch (type) {
-                            case "STEP" -> rs.getString(2);
-                            case "STATUS" -> rs.getString(3);
-                            case "ACTION" -> "placed";
-                            default -> null;
-                        };
-                        if (name == null || "DELETING".equals(name) || "DELETED".equals(name)) {
-                            continue;
-                        }
-                        Instant at = rs.getTimestamp(5).toInstant();
-                        samples.computeIfAbsent(previousName + " → " + name, k -> new ArrayList<>())
-                                .add(Duration.between(previous, at).toNanos() / 1e6);
-                        previous = at;
-                        previousName = name;
-                    }
+        for (Timed t : timed) {
+            Instant previous = t.sent();
+            String previousName = "call";
+            for (SandboxEvent event : db.events(t.id())) {
+                String name = switch (event.type) {
+                    case STEP -> event.step.name();
+                    case STATUS -> event.toStatus.name();
+                    case ACTION -> "placed";
+                    case ERROR -> null;
+                };
+                if (name == null || "DELETING".equals(name) || "DELETED".equals(name)) {
+                    continue;
                 }
-                samples.computeIfAbsent(previousName + " → answer", k -> new ArrayList<>())
-                        .add(Duration.between(previous, t.answered()).toNanos() / 1e6);
+                samples.computeIfAbsent(previousName + " → " + name, k -> new ArrayList<>())
+                        .add(Duration.between(previous, event.at).toNanos() / 1e6);
+                previous = event.at;
+                previousName = name;
             }
+            samples.computeIfAbsent(previousName + " → answer", k -> new ArrayList<>())
+                    .add(Duration.between(previous, t.answered()).toNanos() / 1e6);
         }
         Map<String, Stats> out = new LinkedHashMap<>();
         samples.forEach((k, v) -> out.put(k, Stats.of(v)));
@@ -245,98 +241,58 @@ public final class ProvisionerBench {
         return response.body();
     }
 
-    private Connection db() throws SQLException {
-        return DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER, "");
-    }
-
-    private UUID insertTeam() throws SQLException {
-        UUID id = UUID.randomUUID();
-        try (Connection c = db(); PreparedStatement st = c.prepareStatement("""
-                insert into teams (id, slug, name, max_live_sandboxes, starts_per_hour, created_at, updated_at)
-                values (?, ?, 'Benchmark', 100000, 100000, now(), now())""")) {
-            st.setObject(1, id);
-            st.setString(2, "bench-" + id.toString().substring(0, 8));
-            st.executeUpdate();
-        }
-        return id;
-    }
-
     /** A PROVISIONING row as sandbox-api inserts it. */
-    private String insertSandbox() throws SQLException {
-        String id = SandboxIds.newId();
-        try (Connection c = db(); PreparedStatement st = c.prepareStatement("""
-                insert into sandboxes (id, team_id, provider, snapshot_id, status, ttl_seconds, ttl_action, metadata,
-                                       created_at, updated_at, status_changed_at)
-                values (?, ?, 'pve-lxc', ?, 'PROVISIONING', 3600, 'STOP', '{}'::jsonb, now(), now(), now())""")) {
-            st.setString(1, id);
-            st.setObject(2, team);
-            st.setString(3, STANDARD);
-            st.executeUpdate();
-        }
-        return id;
+    private String insertSandbox() {
+        Sandbox sandbox = BenchDatabase.sandbox(team);
+        db.insert(sandbox);
+        return sandbox.id;
     }
 
-    private static void write(int rounds, int perRound, List<Double> p50s, List<Double> p99s, List<Double> all,
+    private void write(int rounds, int perRound, int warmUp, List<Double> p50s, List<Double> p99s, List<Double> all,
             Map<String, Stats> phases, double minimum, List<Double> makespans, String load) throws IOException {
-        StringBuilder phaseRows = new StringBuilder();
-        phases.forEach((phase, st) -> phaseRows.append("| ").append(phase).append(" | ")
-                .append(st.format("%.2f")).append(" |\n"));
         Stats p50 = Stats.of(p50s);
         Stats p99 = Stats.of(p99s);
         Stats span = Stats.of(makespans);
-        List<Double> ratios = makespans.stream().map(m -> m / minimum).toList();
-        Stats ratio = Stats.of(ratios);
-        Map<String, String> verdict = new LinkedHashMap<>();
-        verdict.put("p50", p50.median() <= 15 ? "met" : "MISSED");
-        verdict.put("p99", p99.median() <= 50 ? "met" : "MISSED");
-        verdict.put("ratio", ratio.median() <= 1.2 ? "met" : "MISSED");
-        String report = String.format(Locale.ROOT, """
-                # Provisioner benchmark
+        Stats ratio = Stats.of(makespans.stream().map(m -> m / minimum).toList());
+        Stats starts = Stats.of(all);
+        MarkdownReport report = new MarkdownReport().title("Provisioner benchmark")
+                .paragraph("""
+                        `bench/run provisioner` — %s, %d CPU cores (1-minute load average %s during the run), Java %s. The provisioner and the pve-simulator run as
+                        separate processes (their built jars) over the embedded PostgreSQL; requests go over HTTP to
+                        `POST /internal/sandboxes/{id}/provision`, timed until the RUNNING answer. Sandbox rows are
+                        inserted as sandbox-api inserts them. Medians over rounds, with min and max.""",
+                        Instant.now().toString().substring(0, 10), Runtime.getRuntime().availableProcessors(), load,
+                        System.getProperty("java.version"))
+                .section("Provisioning overhead (simulator latencies zero)")
+                .paragraph("""
+                        Each start: VMID allocation (PostgreSQL) + `nextid` check, placement and clone lock, linked clone
+                        and task wait, config PUT, start and task wait, `/interfaces`, execd `/healthz`, with every step
+                        written to the row and the event log. %d rounds of %d sequential starts after %d warm-up starts.
+                        Both processes run with full JIT (`-Xmx512m`).""", rounds, perRound, warmUp)
+                .table("metric", "median of rounds", "target", "")
+                .row("p50 per start (ms)", p50.format("%.1f"), "≤ 15", verdict(p50.median() <= 15))
+                .row("p99 per start (ms)", p99.format("%.1f"), "≤ 50", verdict(p99.median() <= 50))
+                .end()
+                .paragraph("All %d starts: min %.1f ms, median %.1f ms, max %.1f ms.", all.size(), starts.min(), starts.median(),
+                        starts.max())
+                .paragraph("""
+                        Where the time goes (ms, from the events the provisioner wrote; median with min and max over all
+                        starts):""");
+        MarkdownReport.Table phaseTable = report.table("phase", "ms");
+        phases.forEach((phase, st) -> phaseTable.row(phase, st.format("%.2f")));
+        phaseTable.end()
+                .section("20 concurrent starts on 4 template copies (clone 2 s, start 1 s)")
+                .paragraph("""
+                        PVE allows one clone of a template at a time, so 20 starts on 4 copies need at least
+                        ceil(20 / 4) × 2 s of clones one after another plus a 1 s start: %.0f ms.""", minimum)
+                .table("metric", "median of rounds", "target", "")
+                .row("makespan (ms)", span.format("%.0f"), "", "")
+                .row("makespan / minimum", ratio.format("%.2f"), "≤ 1.2", verdict(ratio.median() <= 1.2))
+                .end()
+                .write(name());
+    }
 
-                `bench/run provisioner` — %s, %d CPU cores (1-minute load average %s during the run), Java %s. The provisioner and the pve-simulator run as
-                separate processes (their built jars) over the embedded PostgreSQL; requests go over HTTP to
-                `POST /internal/sandboxes/{id}/provision`, timed until the RUNNING answer. Sandbox rows are
-                inserted as sandbox-api inserts them. Medians over rounds, with min and max.
-
-                ## Provisioning overhead (simulator latencies zero)
-
-                Each start: VMID allocation (PostgreSQL) + `nextid` check, placement and clone lock, linked clone
-                and task wait, config PUT, start and task wait, `/interfaces`, execd `/healthz`, with every step
-                written to the row and the event log. %d rounds of %d sequential starts after %d warm-up starts.
-                Both processes run with full JIT (`-Xmx512m`).
-
-                | metric | median of rounds | target | |
-                |---|---|---|---|
-                | p50 per start (ms) | %s | ≤ 15 | %s |
-                | p99 per start (ms) | %s | ≤ 50 | %s |
-
-                All %d starts: min %.1f ms, median %.1f ms, max %.1f ms.
-
-                Where the time goes (ms, from the events the provisioner wrote; median with min and max over all
-                starts):
-
-                | phase | ms |
-                |---|---|
-                %s
-
-                ## 20 concurrent starts on 4 template copies (clone 2 s, start 1 s)
-
-                PVE allows one clone of a template at a time, so 20 starts on 4 copies need at least
-                ceil(20 / 4) × 2 s of clones one after another plus a 1 s start: %.0f ms.
-
-                | metric | median of rounds | target | |
-                |---|---|---|---|
-                | makespan (ms) | %s | | |
-                | makespan / minimum | %s | ≤ 1.2 | %s |
-                """,
-                Instant.now().toString().substring(0, 10), Runtime.getRuntime().availableProcessors(), load,
-                System.getProperty("java.version"), rounds, perRound, WARM_UP,
-                p50.format("%.1f"), verdict.get("p50"), p99.format("%.1f"), verdict.get("p99"),
-                all.size(), Stats.of(all).min(), Stats.of(all).median(), Stats.of(all).max(), phaseRows.toString().strip(),
-                minimum, span.format("%.0f"), ratio.format("%.2f"), verdict.get("ratio"));
-        Path out = Path.of("bench/results/provisioner.md");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, report);
-        System.out.println(report);
+    private static String verdict(boolean met) {
+        return met ? "met" : "MISSED";
     }
 }

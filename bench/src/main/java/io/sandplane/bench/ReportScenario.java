@@ -1,7 +1,5 @@
 package io.sandplane.bench;
 
-import static io.sandplane.bench.BenchArgs.stringArg;
-
 import io.sandplane.devsupport.ProjectLayout;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,13 +15,10 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -32,18 +27,16 @@ import java.util.stream.Collectors;
  * The benchmark report: runs every benchmark the issues name, one after another, each in its own
  * JVM (as {@code bench/run <name>} would), records the machine and the load average around every
  * part, then reads the figures back from the reports those runs just wrote and assembles
- * bench/results/REPORT.md with each figure's target from the issues. A full run also refreshes the
- * figures in the README's Performance section.
+ * bench/results/REPORT.md with each figure's target from the issues.
  *
- * <p>Arguments: {@code --quick} (few rounds, to try the runner; the report says so), {@code --only
- * a,b} (a subset of parts), {@code --no-wait} (do not wait for a quiet machine), {@code
- * --max-wait-minutes N} (default 60) and {@code --quiet-load L} (default 1.0): before the first
- * part, wait until the 1-minute load average is below L, polling every 2.5 minutes, at most N minutes.
+ * <p>Arguments: {@code --quick} (few rounds, to try the runner; the report says so) and {@code --only
+ * a,b} (a subset of parts). Before the first part {@link Bench} waits for a quiet machine, up to 60
+ * minutes unless {@code --quiet-wait-minutes N} (or {@code --no-wait}) says otherwise.
  */
-public final class ReportBench {
+final class ReportScenario implements Scenario {
 
     /** A benchmark run as one part of the report. */
-    record Part(String name, String mainClass, List<String> fullArgs, List<String> quickArgs) {
+    record Part(String name, List<String> fullArgs, List<String> quickArgs) {
         Path results() {
             return ProjectLayout.root().resolve("bench/results/" + name + ".md");
         }
@@ -62,30 +55,12 @@ public final class ReportBench {
     }
 
     /** One line of the summary. */
-    record Figure(String part, String name, String result, String brief, String target, Verdict verdict) {
-        Figure(String part, String name, String result, String target, Verdict verdict) {
-            this(part, name, result, result, target, verdict);
-        }
+    record Figure(String part, String name, String result, String target, Verdict verdict) {
     }
 
     /** Start-up time and memory of one process (medians with min and max). */
     record ServiceFigures(String process, Optional<Stats> startUpMs, Optional<Stats> idleRssMb, Optional<Stats> peakRssMb,
             Optional<Stats> idleHeapMb, Optional<Stats> loadedHeapMb) {
-    }
-
-    /** The figures the README's Performance section shows, by name. */
-    static final List<String> README_FIGURES = List.of(
-            "start through the API, 1 client, p50 (ms)", "start through the API, 1 client, p99 (ms)",
-            "— added by the API, p50 (ms)", "start through the API, 20 clients, p50 (ms)",
-            "start overhead p50, provisioner alone (ms)", "start overhead p99, provisioner alone (ms)",
-            "20 concurrent starts on 4 copies, makespan / minimum", "50 parallel starts, 1 copy: makespan / minimum",
-            "50 parallel starts, 4 copies: makespan / minimum", "`GET /api/sandboxes/{id}` requests/s",
-            "url-router / nginx requests/s", "latency added over direct, p99 (ms)", "one pass over 10k rows / 10k guests (ms)",
-            "clone + start, simulator time per pair (ms)", "API calls/s");
-
-    /** "12.3 (11.0–15.2)": a median with its range, for the README. */
-    static String compact(Stats s, String format) {
-        return String.format(Locale.ROOT, format + " (" + format + "–" + format + ")", s.median(), s.min(), s.max());
     }
 
     enum Verdict {
@@ -105,33 +80,43 @@ public final class ReportBench {
     }
 
     static final List<Part> PARTS = List.of(
-            new Part("simulator", "io.sandplane.bench.SimulatorBench", List.of(), List.of()),
-            new Part("provisioner", "io.sandplane.bench.ProvisionerBench", List.of("5", "100", "5"), List.of("2", "30", "2")),
-            new Part("api", "io.sandplane.bench.ApiBench", List.of("--runs", "5"),
+            new Part("simulator", List.of(), List.of("--runs", "2")),
+            new Part("provisioner", List.of("5", "100", "5"), List.of("2", "30", "2")),
+            new Part("api", List.of("--runs", "5"),
                     List.of("--runs", "2", "--seconds", "3", "--starts", "50", "--waiting-starts", "5")),
-            new Part("proxy", "io.sandplane.bench.ProxyBench", List.of("--runs", "5"),
+            new Part("proxy", List.of("--runs", "5"),
                     List.of("--runs", "2", "--seconds", "3", "--round-trips", "300")),
-            new Part("reaper", "io.sandplane.bench.ReaperBench", List.of("9", "10000"), List.of("2", "2000")),
-            new Part("topology", "io.sandplane.bench.TopologyBench", List.of(),
+            new Part("reaper", List.of("9", "10000"), List.of("2", "2000")),
+            new Part("topology", List.of(),
                     List.of("--cold-starts", "2", "--rounds", "2", "--starts", "30", "--concurrent-starts", "60", "--warm-up", "100",
                             "--load-seconds", "8", "--parallel-rounds", "2", "--clone-ms", "200", "--start-ms", "100")));
 
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
-    public static void main(String[] args) throws Exception {
-        List<String> argList = Arrays.asList(args);
-        boolean quick = argList.contains("--quick");
-        boolean wait = !argList.contains("--no-wait") && !quick;
-        double quietLoad = Double.parseDouble(stringArg(args, "--quiet-load", "1.0"));
-        int maxWaitMinutes = Integer.parseInt(stringArg(args, "--max-wait-minutes", "60"));
-        Set<String> only = Set.of(stringArg(args, "--only", PARTS.stream().map(Part::name).collect(Collectors.joining(","))).split(","));
+    @Override
+    public String name() {
+        return "report";
+    }
+
+    /** The parts take about 45 minutes: worth waiting for a machine that lets them measure what they mean to. */
+    @Override
+    public int defaultQuietWaitMinutes() {
+        return 60;
+    }
+
+    @Override
+    public void run(BenchRun run) throws Exception {
+        BenchArgs args = run.args();
+        boolean quick = args.has("--quick");
+        double quietLoad = args.decimal("--quiet-below", args.decimal("--quiet-load", 1.0));
+        Set<String> only = Set.of(args.string("--only", PARTS.stream().map(Part::name).collect(Collectors.joining(","))).split(","));
         Path root = ProjectLayout.root();
         Path logs = root.resolve("bench/target/report-logs");
         Files.createDirectories(logs);
 
         Instant began = Instant.now();
         String code = Machine.git(); // before the parts rewrite the results files
-        String waited = wait ? awaitQuiet(quietLoad, maxWaitMinutes) : "did not wait for a quiet machine (" + (quick ? "--quick" : "--no-wait") + ")";
+        String waited = run.quiet().describe();
         List<Ran> ran = new ArrayList<>();
         for (Part part : PARTS) {
             if (!only.contains(part.name())) {
@@ -139,37 +124,16 @@ public final class ReportBench {
             }
             ran.add(run(part, quick ? part.quickArgs() : part.fullArgs(), logs));
         }
-        String command = "bench/run report" + (args.length == 0 ? "" : " " + String.join(" ", args));
+        String command = "bench/run report" + (args.values().isEmpty() ? "" : " " + args);
         Writer writer = new Writer(quick, command, began, waited, quietLoad, ran, code);
         String report = writer.render();
         Path out = root.resolve("bench/results/REPORT.md");
         Files.writeString(out, report);
         System.out.println(report);
         System.out.println("written to " + out);
-        if (!quick && only.size() == PARTS.size() && ran.stream().allMatch(Ran::ok)) {
-            ReadmePerformance.update(root.resolve("README.md"), writer);
-            System.out.println("README.md Performance section updated");
-        }
-        System.exit(ran.stream().allMatch(Ran::ok) ? 0 : 1);
-    }
-
-    /** Polls the load average until it is below {@code quiet}, at most {@code maxMinutes}; says how it went. */
-    private static String awaitQuiet(double quiet, int maxMinutes) throws InterruptedException {
-        long start = System.nanoTime();
-        long deadline = start + TimeUnit.MINUTES.toNanos(maxMinutes);
-        while (true) {
-            double load = load1();
-            double minutes = (System.nanoTime() - start) / 60e9;
-            if (load < quiet) {
-                return String.format(Locale.ROOT, "waited %.0f min for the 1-minute load average to drop below %.1f; it was %.2f "
-                        + "when the first part started", minutes, quiet, load);
-            }
-            if (System.nanoTime() >= deadline) {
-                return String.format(Locale.ROOT, "**the machine never became quiet: after waiting %.0f min the 1-minute load average "
-                        + "was still %.2f (wanted below %.1f); the benchmarks ran anyway, on a busy machine**", minutes, load, quiet);
-            }
-            System.out.printf(Locale.ROOT, "load average %.2f (want < %.1f), waiting (%.0f of %d min) …%n", load, quiet, minutes, maxMinutes);
-            Thread.sleep(Duration.ofSeconds(150));
+        List<String> failed = ran.stream().filter(r -> !r.ok()).map(r -> r.part().name()).toList();
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException("parts failed or wrote no results: " + failed);
         }
     }
 
@@ -177,9 +141,7 @@ public final class ReportBench {
     private static Ran run(Part part, List<String> args, Path logs) throws IOException, InterruptedException {
         Path results = part.results();
         FileTime before = Files.exists(results) ? Files.getLastModifiedTime(results) : FileTime.fromMillis(0);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-Dsandplane.project.root=" + ProjectLayout.root(), "-cp", System.getProperty("java.class.path"), part.mainClass()));
-        command.addAll(args);
+        List<String> command = Bench.command(part.name(), args);
         System.out.println("== " + part.name() + " " + String.join(" ", args));
         String loadBefore = LoadAverage.all();
         Instant t0 = Instant.now();
@@ -347,8 +309,8 @@ public final class ReportBench {
         }
 
         private void add(String part, String name, Optional<Stats> value, String format, String target, Verdict verdict) {
-            figures.add(new Figure(part, name, value.map(v -> v.format(format)).orElse("—"),
-                    value.map(v -> compact(v, format)).orElse("—"), target, value.isPresent() ? verdict : Verdict.UNKNOWN));
+            figures.add(new Figure(part, name, value.map(v -> v.format(format)).orElse("—"), target,
+                    value.isPresent() ? verdict : Verdict.UNKNOWN));
         }
 
         private void stat(String part, String name, String md, String row, int cell, String format, String target,
@@ -516,66 +478,6 @@ public final class ReportBench {
         }
     }
 
-    /** The README's Performance section, rewritten from a full report's summary. */
-    static final class ReadmePerformance {
-        private static final String HEADING = "## Performance";
-
-        private ReadmePerformance() {
-        }
-
-        /** The README rows: the figures named in {@link #README_FIGURES}, then start-up and memory of the four services. */
-        static void update(Path readme, Writer report) throws IOException {
-            StringBuilder rows = new StringBuilder();
-            for (String name : README_FIGURES) {
-                report.figures.stream().filter(f -> f.name().equals(name)).findFirst().ifPresent(f -> rows.append("| ")
-                        .append(f.part().equals("topology") ? "" : f.part() + ": ")
-                        .append(f.name().replace("— ", "start through the API, 1 client: "))
-                        .append(" | ").append(f.brief()).append(" | ")
-                        .append(switch (f.verdict()) {
-                            case MET -> f.target() + ", met";
-                            case MISSED -> f.target() + ", **missed**";
-                            case NO_TARGET -> "—";
-                            case UNKNOWN -> f.target() + ", **not measured**";
-                            case INCONCLUSIVE -> f.target() + ", **inconclusive**";
-                        }).append(" |\n"));
-            }
-            List<ServiceFigures> deployed = report.services.stream().filter(f -> !f.process().startsWith("pve-simulator")).toList();
-            rows.append("| start-up, process start → ready (s) | ").append(deployed.stream().map(f -> f.process() + " "
-                    + f.startUpMs().map(v -> String.format(Locale.ROOT, "%.1f", v.median() / 1000)).orElse("?"))
-                    .collect(Collectors.joining(", "))).append(" | — |\n");
-            rows.append("| RSS idle → peak under load (MB) | ").append(deployed.stream().map(f -> f.process() + " "
-                    + f.idleRssMb().map(v -> String.format(Locale.ROOT, "%.0f", v.median())).orElse("?") + " → "
-                    + f.peakRssMb().map(v -> String.format(Locale.ROOT, "%.0f", v.median())).orElse("?"))
-                    .collect(Collectors.joining(", "))).append(" | — |\n");
-            String section = HEADING + "\n\n"
-                    + "Latest full run (" + UTC.format(report.began) + ", " + Runtime.getRuntime().availableProcessors()
-                    + " shared cores; medians of at least 5 runs with "
-                    + "min–max; the issue that sets a target in brackets). Machine, load, method and every figure: "
-                    + "[bench/results/REPORT.md](bench/results/REPORT.md). Reproduce with `bench/run report` (about an hour; "
-                    + "needs `nginx` and `wrk`; see [bench/results/README.md](bench/results/README.md))."
-                    + (report.busy() ? String.format(Locale.ROOT, " **Other work shared the cores during this run** (1-minute "
-                            + "load up to %.1f): the figures are pessimistic, tail latencies most of all; single benchmarks run "
-                            + "on a quiet machine since are in bench/results/.", report.busiest()) : "")
-                    + "\n\n"
-                    + "| figure | result | target |\n|---|---|---|\n" + rows + "\n";
-            String text = Files.readString(readme);
-            int at = text.indexOf(HEADING + "\n");
-            String updated;
-            if (at < 0) {
-                int docs = text.indexOf("## Documentation");
-                updated = docs < 0 ? text.stripTrailing() + "\n\n" + section.stripTrailing() + "\n"
-                        : text.substring(0, docs) + section + text.substring(docs);
-            } else {
-                int next = text.indexOf("\n## ", at + HEADING.length());
-                updated = text.substring(0, at) + section + (next < 0 ? "" : text.substring(next + 1));
-                if (next < 0) {
-                    updated = updated.stripTrailing() + "\n";
-                }
-            }
-            Files.writeString(readme, updated);
-        }
-    }
-
     /** What the report says about the machine and the code. */
     static final class Machine {
         private Machine() {
@@ -617,15 +519,9 @@ public final class ReportBench {
         }
     }
 
-    private static double load1() {
-        return firstNumber(LoadAverage.all());
-    }
-
     private static double firstNumber(String s) {
         Matcher m = Markdown.NUMBER.matcher(s);
         return m.find() ? Double.parseDouble(m.group()) : 0;
     }
 
-    private ReportBench() {
-    }
 }

@@ -1,5 +1,7 @@
 package io.sandplane.bench;
 
+import io.sandplane.model.entity.Sandbox;
+import io.sandplane.model.entity.Team;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,21 +19,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Reaper benchmark: one pass over 10,000 sandbox rows and 10,000 guests (target ≤ 2 s), with one
@@ -49,7 +42,7 @@ import java.util.UUID;
  *
  * <p>Writes bench/results/reaper.md. Arguments: {@code [runs] [sandboxes]} (default 9, 10000).
  */
-public final class ReaperBench {
+final class ReaperScenario implements Scenario {
 
     private static final String TOKEN = SharedProvisioner.INTERNAL_TOKEN;
     private static final List<String> NODES = List.of("pve1", "pve2", "pve3");
@@ -60,14 +53,17 @@ public final class ReaperBench {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public static void main(String[] args) throws Exception {
-        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 9;
-        int sandboxes = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-        new ReaperBench().run(runs, sandboxes);
-        System.exit(0);
+    @Override
+    public String name() {
+        return "reaper";
     }
 
-    private void run(int runs, int sandboxes) throws Exception {
+    @Override
+    public void run(BenchRun run) throws Exception {
+        measure(run.args().positional(0, 9), run.args().positional(1, 10_000), run.quiet());
+    }
+
+    private void measure(int runs, int sandboxes, QuietMachine.Wait quiet) throws Exception {
         EmbeddedPostgres pg = SharedPostgres.get();
         SharedSimulator simulator = SharedSimulator.get();
         SimulatorControl sim = simulator.control();
@@ -76,13 +72,11 @@ public final class ReaperBench {
         String provisioner = SharedProvisioner.get().url();
 
         System.out.printf("seeding %d sandboxes and %d guests%n", sandboxes, sandboxes + ORPHANS);
-        List<String> ids = new ArrayList<>(sandboxes);
-        for (int i = 0; i < sandboxes; i++) {
-            ids.add(SandboxIds.newId());
-        }
+        // After the provisioner's start: its Flyway migrations made the tables.
+        BenchDatabase db = BenchDatabase.open(pg);
         int firstVmid = 100_000;
         long seedStart = System.nanoTime();
-        seedDatabase(pg, ids, firstVmid);
+        List<String> ids = seedDatabase(db, sandboxes, firstVmid);
         seedSimulator(sim, ids, firstVmid);
         System.out.printf("seeded in %.1f s%n", (System.nanoTime() - seedStart) / 1e9);
 
@@ -126,10 +120,11 @@ public final class ReaperBench {
                         report.path("durationMs").asLong(), roundTrip, lists);
             }
             write(runs, sandboxes, first, Stats.of(passMs), Stats.of(roundTripMs), Stats.of(listCalls), Stats.of(allCalls),
-                    phases, last);
+                    phases, last, quiet);
         } finally {
             reaper.stop();
-            cleanDatabase(pg);
+            db.deleteSandboxes();
+            db.close();
             sim.reset();
         }
     }
@@ -180,69 +175,28 @@ public final class ReaperBench {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void seedDatabase(EmbeddedPostgres pg, List<String> ids, int firstVmid) throws SQLException {
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER, "")) {
-            c.setAutoCommit(false);
-            cleanDatabase(c);
-            UUID team = UUID.randomUUID();
-            Timestamp now = Timestamp.from(Instant.now());
-            try (PreparedStatement t = c.prepareStatement("""
-                    insert into teams (id, slug, name, max_live_sandboxes, starts_per_hour, created_at, updated_at)
-                    values (?, ?, 'Reaper bench', 100000, 100000, ?, ?)""")) {
-                t.setObject(1, team);
-                t.setString(2, "reaper-bench-" + team.toString().substring(0, 8));
-                t.setTimestamp(3, now);
-                t.setTimestamp(4, now);
-                t.executeUpdate();
-            }
-            Timestamp past = Timestamp.from(Instant.now().minus(Duration.ofMinutes(5)));
-            Timestamp future = Timestamp.from(Instant.now().plus(Duration.ofHours(8)));
-            try (PreparedStatement s = c.prepareStatement("""
-                    insert into sandboxes (id, team_id, provider, snapshot_id, preset_id, template_version, status, step,
-                      vmid, node, ttl_seconds, ttl_action, expires_at, created_at, updated_at, status_changed_at)
-                    values (?, ?, 'pve-lxc', 'snapshot_std4c8g1', '4vcpu_8gb_32gb', 1, 'RUNNING', 'EXECD_HEALTHY',
-                      ?, ?, 3600, 'STOP', ?, ?, ?, ?)""");
-                    PreparedStatement a = c.prepareStatement("""
-                    insert into vmid_allocations (cluster, vmid, sandbox_id, state, allocated_at)
-                    values ('default', ?, ?, 'ALLOCATED', ?)""")) {
-                for (int i = 0; i < ids.size(); i++) {
-                    s.setString(1, ids.get(i));
-                    s.setObject(2, team);
-                    s.setInt(3, firstVmid + i);
-                    s.setString(4, NODES.get(i % NODES.size()));
-                    s.setTimestamp(5, i < EXPIRED ? past : future);
-                    s.setTimestamp(6, now);
-                    s.setTimestamp(7, now);
-                    s.setTimestamp(8, now);
-                    s.addBatch();
-                    a.setInt(1, firstVmid + i);
-                    a.setString(2, ids.get(i));
-                    a.setTimestamp(3, now);
-                    a.addBatch();
-                    if (i % 1000 == 999) {
-                        s.executeBatch();
-                        a.executeBatch();
-                    }
-                }
-                s.executeBatch();
-                a.executeBatch();
-            }
-            c.commit();
+    /**
+     * {@code sandboxes} RUNNING rows spread over the nodes, each holding its VMID, the first {@link #EXPIRED}
+     * past their TTL; what was there before goes, so every run sees the same world. Returns their ids.
+     */
+    private static List<String> seedDatabase(BenchDatabase db, int sandboxes, int firstVmid) {
+        db.deleteSandboxes();
+        Team team = BenchDatabase.team("reaper-bench", "Reaper bench");
+        Instant past = Instant.now().minus(Duration.ofMinutes(5));
+        Instant future = Instant.now().plus(Duration.ofHours(8));
+        List<Object> rows = new ArrayList<>(List.of(team));
+        List<Object> allocations = new ArrayList<>();
+        List<String> ids = new ArrayList<>(sandboxes);
+        for (int i = 0; i < sandboxes; i++) {
+            Sandbox s = BenchDatabase.running(BenchDatabase.sandbox(team.id), firstVmid + i, NODES.get(i % NODES.size()));
+            s.expiresAt = i < EXPIRED ? past : future;
+            rows.add(s);
+            allocations.add(BenchDatabase.allocation(firstVmid + i, s.id));
+            ids.add(s.id);
         }
-    }
-
-    private static void cleanDatabase(EmbeddedPostgres pg) throws SQLException {
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER, "")) {
-            cleanDatabase(c);
-        }
-    }
-
-    private static void cleanDatabase(Connection c) throws SQLException {
-        try (var st = c.createStatement()) {
-            st.execute("delete from reaper_orphan_sightings");
-            st.execute("delete from vmid_allocations");
-            st.execute("delete from sandboxes");
-        }
+        rows.addAll(allocations);
+        db.insert(rows);
+        return ids;
     }
 
     /** The default scenario plus a stopped guest per sandbox and the orphans, loaded in one call. */
@@ -269,49 +223,40 @@ public final class ReaperBench {
     }
 
 
-    private static void write(int runs, int sandboxes, JsonNode first, Stats pass, Stats roundTrip, Stats lists, Stats calls,
-            Map<String, List<Double>> phases, JsonNode last) throws IOException {
-        StringBuilder md = new StringBuilder();
-        md.append("# Reaper benchmark\n\n");
-        md.append("One reconcile pass over ").append(sandboxes).append(" sandbox rows and ").append(sandboxes + ORPHANS)
-                .append(" guests (").append(sandboxes).append(" owned + ").append(ORPHANS)
-                .append(" orphans) on three simulated nodes. Target: ≤ 2 s per pass, one guest-list call per node.\n\n");
-        md.append("Run with `bench/run reaper` on ").append(Runtime.getRuntime().availableProcessors())
-                .append(" cores (load average ").append(LoadAverage.all()).append(" when it started, a machine shared with ")
-                .append("other builds), ").append(Instant.now()).append(". The built reaper (JVM, `-Xmx512m`), provisioner and ")
-                .append("pve-simulator run as processes over the embedded PostgreSQL; simulator latencies are zero. ")
-                .append("The reaper runs in dry-run so every pass sees the same world: it decides ").append(EXPIRED)
-                .append(" TTL stops (and reads each of those rows again before reporting it, as a real pass does), ")
-                .append("holds the ").append(ORPHANS).append(" orphans within their grace period and does nothing else. ")
-                .append(WARMUP).append(" warm-up passes, then ").append(runs).append(" measured passes.\n\n");
-        md.append("| measure | median (min, max) |\n|---|---|\n");
-        md.append("| pass duration (the pass's own report) | ").append(pass.format("%.0f ms")).append(" |\n");
-        md.append("| pass round trip (POST /internal/reaper/passes) | ").append(roundTrip.format("%.0f ms")).append(" |\n");
-        md.append("| guest-list calls per pass (`GET /nodes/{node}/lxc`) | ").append(lists.format("%.0f")).append(" |\n");
-        md.append("| all PVE API calls per pass | ").append(calls.format("%.0f")).append(" |\n");
-        md.append("| first pass after start-up (cold JVM, records the orphan sightings) | ")
-                .append(first.path("durationMs").asLong()).append(" ms |\n\n");
-        md.append("Where a pass spends its time (the pass report's phases):\n\n| phase | median (min, max) |\n|---|---|\n");
+    private void write(int runs, int sandboxes, JsonNode first, Stats pass, Stats roundTrip, Stats lists, Stats calls,
+            Map<String, List<Double>> phases, JsonNode last, QuietMachine.Wait quiet) throws IOException {
+        MarkdownReport report = new MarkdownReport().title("Reaper benchmark")
+                .paragraph("One reconcile pass over %d sandbox rows and %d guests (%d owned + %d orphans) on three simulated nodes. "
+                        + "Target: ≤ 2 s per pass, one guest-list call per node.", sandboxes, sandboxes + ORPHANS, sandboxes, ORPHANS)
+                .paragraph("Run with `bench/run reaper` on %d cores (load average %s when it started, a machine shared with other "
+                        + "builds; %s), %s. The built reaper (JVM, `-Xmx512m`), provisioner and pve-simulator run as processes over "
+                        + "the embedded PostgreSQL; simulator latencies are zero. The reaper runs in dry-run so every pass sees the "
+                        + "same world: it decides %d TTL stops (and reads each of those rows again before reporting it, as a real "
+                        + "pass does), holds the %d orphans within their grace period and does nothing else. %d warm-up passes, "
+                        + "then %d measured passes.", Runtime.getRuntime().availableProcessors(), LoadAverage.all(), quiet.describe(),
+                        Instant.now(), EXPIRED, ORPHANS, WARMUP, runs)
+                .table("measure", "median (min, max)")
+                .row("pass duration (the pass's own report)", pass.format("%.0f ms"))
+                .row("pass round trip (POST /internal/reaper/passes)", roundTrip.format("%.0f ms"))
+                .row("guest-list calls per pass (`GET /nodes/{node}/lxc`)", lists.format("%.0f"))
+                .row("all PVE API calls per pass", calls.format("%.0f"))
+                .row("first pass after start-up (cold JVM, records the orphan sightings)", first.path("durationMs").asLong() + " ms")
+                .end()
+                .paragraph("Where a pass spends its time (the pass report's phases):");
         Map<String, String> names = Map.of("rowsMs", "read the live rows", "guestsMs",
                 "list the guests (provisioner → PVE, one call per node)", "restMs",
                 "read sightings, VMID allocations, templates", "decideMs", "decide (pure) and save orphan sightings",
                 "actMs", "act (here: re-read each decided row, dry-run)");
-        phases.forEach((phase, samples) -> md.append("| ").append(names.getOrDefault(phase, phase)).append(" | ")
-                .append(Stats.of(samples).format("%.0f ms")).append(" |\n"));
-        md.append('\n');
+        MarkdownReport.Table phaseTable = report.table("phase", "median (min, max)");
+        phases.forEach((phase, samples) -> phaseTable.row(names.getOrDefault(phase, phase), Stats.of(samples).format("%.0f ms")));
         boolean met = pass.max() <= 2000 && lists.max() <= 3;
-        md.append("Result: ").append(met ? "target met" : "TARGET MISSED").append(" — slowest measured pass ")
-                .append(String.format(Locale.ROOT, "%.0f ms", pass.max())).append(", at most ")
-                .append(String.format(Locale.ROOT, "%.0f", lists.max())).append(" list calls for 3 nodes.\n\n");
-        md.append("Last pass: ").append(last.path("rowsSeen").asInt()).append(" rows, ").append(last.path("guestsSeen").asInt())
-                .append(" guests, ").append(last.path("actions").size()).append(" actions decided, held: ");
         List<String> held = new ArrayList<>();
         last.path("held").forEach(h -> held.add(h.path("rule").asText() + " " + h.path("count").asInt()));
-        md.append(held.isEmpty() ? "none" : String.join(", ", held)).append(".\n");
-        Path out = ProjectLayout.root().resolve("bench/results/reaper.md");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, md.toString());
-        System.out.println(md);
-        System.out.println("wrote " + out);
+        phaseTable.end()
+                .paragraph("Result: %s — slowest measured pass %.0f ms, at most %.0f list calls for 3 nodes.",
+                        met ? "target met" : "TARGET MISSED", pass.max(), lists.max())
+                .paragraph("Last pass: %d rows, %d guests, %d actions decided, held: %s.", last.path("rowsSeen").asInt(),
+                        last.path("guestsSeen").asInt(), last.path("actions").size(), held.isEmpty() ? "none" : String.join(", ", held))
+                .write(name());
     }
 }

@@ -1,8 +1,11 @@
 package io.sandplane.bench;
 
-import static io.sandplane.bench.BenchArgs.stringArg;
-import static io.sandplane.bench.BenchArgs.intArg;
-
+import io.sandplane.model.entity.Sandbox;
+import io.sandplane.model.lifecycle.TtlAction;
+import io.sandplane.model.service.AuthMode;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.UUID;
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ProjectLayout;
 import io.sandplane.devsupport.ServiceProcess;
@@ -17,10 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,48 +47,51 @@ import java.util.regex.Pattern;
  * ≤ 5 ms), with sandbox-api's own account ({@code api;dur}) beside it, on a process warmed up with
  * {@code --warmup-starts} real starts, in {@code --runs} runs of {@code --waiting-starts}.</li>
  * </ol>
- * {@code --only reads|waiting} runs one part; {@code --quiet-below 1.0} first waits (polling every two
- * minutes, at most {@code --quiet-wait-minutes}) until the 1-minute load average is below that, and the
- * report records the load; {@code --jfr} records flight recordings of sandbox-api.
+ * {@code --only reads|waiting} runs one part; {@code --jfr} records flight recordings of sandbox-api.
  * Runs sandbox-api as a process (as deployed) over an embedded PostgreSQL; writes bench/results/api.md.
  */
-public final class ApiBench {
+final class ApiScenario implements Scenario {
 
     private static final String OPERATOR = "bench-operator-token-0123456789";
     private static final Pattern API_DUR = Pattern.compile("api;dur=([0-9.]+)");
-    private static final String WAITING_HEADING = "## Waiting starts through the real provisioner (`wait=true`, pve-simulator)";
+    private static final String WAITING_HEADING = "Waiting starts through the real provisioner (`wait=true`, pve-simulator)";
 
-    public static void main(String[] args) throws Exception {
-        int runs = intArg(args, "--runs", 5);
-        int seconds = intArg(args, "--seconds", 10);
-        int clients = intArg(args, "--clients", 16);
-        int starts = intArg(args, "--starts", 300);
+    @Override
+    public String name() {
+        return "api";
+    }
+
+    @Override
+    public void run(BenchRun run) throws Exception {
+        BenchArgs args = run.args();
+        int runs = args.integer("--runs", 5);
+        int seconds = args.integer("--seconds", 10);
+        int clients = args.integer("--clients", 16);
+        int starts = args.integer("--starts", 300);
         Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "api-bench-");
-        int waitingStarts = intArg(args, "--waiting-starts", 20);
-        int warmupStarts = intArg(args, "--warmup-starts", 600);
-        String only = stringArg(args, "--only", "all");
-        double quietBelow = Double.parseDouble(stringArg(args, "--quiet-below", "0"));
-        String quiet = quietBelow > 0 ? waitForQuiet(quietBelow, Duration.ofMinutes(intArg(args, "--quiet-wait-minutes", 90)))
-                : "not waited for";
+        int waitingStarts = args.integer("--waiting-starts", 20);
+        int warmupStarts = args.integer("--warmup-starts", 600);
+        String only = args.string("--only", "all");
         String loadBefore = LoadAverage.all();
         EmbeddedPostgres pg = SharedPostgres.get();
         if (!only.equals("waiting")) {
-            reads(pg, args, work, runs, seconds, clients, starts, quiet, loadBefore);
+            reads(pg, args, work, runs, seconds, clients, starts, run.quiet().describe(), loadBefore);
         }
         if (!only.equals("reads")) {
-            waitingStarts(pg, args, work, runs, waitingStarts, warmupStarts);
+            waitingStarts(args, work, runs, waitingStarts, warmupStarts);
         }
     }
 
     /** Phase 1 (reads, admission): no provisioner, so background starts end at once and load nothing else. */
-    private static void reads(EmbeddedPostgres pg, String[] args, Path work, int runs, int seconds, int clients, int starts,
+    private void reads(EmbeddedPostgres pg, BenchArgs args, Path work, int runs, int seconds, int clients, int starts,
             String quiet, String loadBefore) throws Exception {
-        try (ServiceProcess api = api(pg, "http://127.0.0.1:9", jvmOptions(args, work, "sandbox-api"), work.resolve("sandbox-api.log"))) {
+        try (ServiceProcess api = api(pg, "http://127.0.0.1:9", jvmOptions(args, work, "sandbox-api"), work.resolve("sandbox-api.log"));
+                BenchDatabase db = BenchDatabase.open(pg)) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
             String key = setUpTeam(http, api.url());
             String teamId = teamId(http, api.url());
-            String sandboxId = insertRunningSandbox(pg, teamId);
+            String sandboxId = insertRunningSandbox(db, UUID.fromString(teamId));
             URI get = URI.create(api.url() + "/api/sandboxes/" + sandboxId);
             HttpRequest getRequest = HttpRequest.newBuilder(get).header("Authorization", "Bearer " + key).GET().build();
 
@@ -99,7 +101,7 @@ public final class ApiBench {
             List<Double> rates = new ArrayList<>();
             List<Double> cpuPerRequest = new ArrayList<>();
             List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-            long postmaster = postmasterPid(pg);
+            long postmaster = db.postmasterPid();
             for (int r = 0; r < runs; r++) {
                 long cpuBefore = CpuTime.ofTree(api.pid()) + CpuTime.ofTree(postmaster);
                 Result result = throughput(http, getRequest, clients, Duration.ofSeconds(seconds));
@@ -157,8 +159,8 @@ public final class ApiBench {
      * without latencies (so the whole start path, admission, the provisioner call and the final read, is
      * compiled), then measured in {@code runs} runs with the simulator's realistic latencies.
      */
-    private static void waitingStarts(EmbeddedPostgres pg, String[] args, Path work, int runs, int perRun, int warmupStarts)
-            throws Exception {
+    private void waitingStarts(BenchArgs args, Path work, int runs, int perRun, int warmupStarts) throws Exception {
+        EmbeddedPostgres pg = SharedPostgres.get();
         SharedProvisioner provisioner = SharedProvisioner.get();
         SimulatorControl sim = SharedSimulator.get().control();
         try (ServiceProcess api = api(pg, provisioner.url(), jvmOptions(args, work, "sandbox-api-2"), work.resolve("sandbox-api-2.log"))) {
@@ -246,35 +248,6 @@ public final class ApiBench {
                 Double.parseDouble(a.group(1)));
     }
 
-    /**
-     * Waits until the 1-minute load average is below {@code below} (other work on the machine skews
-     * every latency), polling every two minutes, at most {@code max}; says how the wait went.
-     */
-    private static String waitForQuiet(double below, Duration max) throws InterruptedException {
-        long began = System.nanoTime();
-        while (true) {
-            double load = oneMinuteLoad();
-            Duration waited = Duration.ofNanos(System.nanoTime() - began);
-            if (load < below) {
-                return String.format(Locale.ROOT, "1-minute load %.2f < %.2f after waiting %d min", load, below, waited.toMinutes());
-            }
-            if (waited.compareTo(max) >= 0) {
-                return String.format(Locale.ROOT, "1-minute load still %.2f (≥ %.2f) after waiting %d min; measured anyway",
-                        load, below, waited.toMinutes());
-            }
-            System.out.printf(Locale.ROOT, "1-minute load %.2f ≥ %.2f; waiting (%d min so far)%n", load, below, waited.toMinutes());
-            Thread.sleep(Duration.ofMinutes(2).toMillis());
-        }
-    }
-
-    private static double oneMinuteLoad() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return Double.MAX_VALUE;
-        }
-    }
-
     record Result(double perSecond, long count, List<Double> latenciesMs) {
     }
 
@@ -306,17 +279,6 @@ public final class ApiBench {
             throw new IllegalStateException("no key in " + body);
         }
         return m.group(1);
-    }
-
-    /** The server's own pid, from PostgreSQL itself; its backends are its children. */
-    private static long postmasterPid(EmbeddedPostgres pg) throws Exception {
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER, "");
-                var rs = c.createStatement().executeQuery("select pg_backend_pid()")) {
-            rs.next();
-            long backend = rs.getLong(1);
-            String stat = Files.readString(Path.of("/proc/" + backend + "/stat"));
-            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-        }
     }
 
     private static Result throughput(HttpClient http, HttpRequest request, int clients, Duration duration) throws Exception {
@@ -384,42 +346,25 @@ public final class ApiBench {
     }
 
     /** A RUNNING sandbox with its four default services, as the provisioner and url-router leave it. */
-    private static String insertRunningSandbox(EmbeddedPostgres pg, String teamId) throws Exception {
-        String id = "sbx_benchbenchbenchbench";
-        Timestamp now = Timestamp.from(Instant.now());
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER, "")) {
-            try (PreparedStatement s = c.prepareStatement("""
-                    insert into sandboxes (id, team_id, provider, snapshot_id, preset_id, template_version, status, step,
-                        vmid, node, ttl_seconds, ttl_action, expires_at, wake_on_http, metadata, created_at, updated_at,
-                        status_changed_at)
-                    values (?, ?::uuid, 'pve-lxc', 'snapshot_std4c8g1', '4vcpu_8gb_32gb', 1, 'RUNNING', 'EXECD_HEALTHY',
-                        4242, 'pve1', 3600, 'PAUSE', ?, false, '{"repo":"acme/app"}'::jsonb, ?, ?, ?)""")) {
-                s.setString(1, id);
-                s.setString(2, teamId);
-                s.setTimestamp(3, Timestamp.from(Instant.now().plusSeconds(3600)));
-                s.setTimestamp(4, now);
-                s.setTimestamp(5, now);
-                s.setTimestamp(6, now);
-                s.executeUpdate();
-            }
-            int[][] ports = { { 39378 }, { 39377 }, { 39380 }, { 39383 } };
-            String[] names = { "vscode", "worker", "vnc", "xterm" };
-            for (int i = 0; i < names.length; i++) {
-                try (PreparedStatement s = c.prepareStatement("insert into sandbox_services (sandbox_id, name, port, auth_mode, url, created_at)"
-                        + " values (?, ?, ?, 'TOKEN', ?, ?)")) {
-                    s.setString(1, id);
-                    s.setString(2, names[i]);
-                    s.setInt(3, ports[i][0]);
-                    s.setString(4, "https://port-" + ports[i][0] + "-vm-4242.sandboxes.example.com");
-                    s.setTimestamp(5, now);
-                    s.executeUpdate();
-                }
-            }
-        }
-        return id;
+    private static String insertRunningSandbox(BenchDatabase db, UUID teamId) {
+        Sandbox s = BenchDatabase.running(BenchDatabase.sandbox(teamId), 4242, "pve1");
+        s.id = "sbx_benchbenchbenchbench";
+        s.ttlAction = TtlAction.PAUSE;
+        s.expiresAt = Instant.now().plusSeconds(3600);
+        s.metadata = new HashMap<>(Map.of("repo", "acme/app"));
+        List<Object> rows = new ArrayList<>(List.of(s));
+        Map<String, Integer> services = new LinkedHashMap<>();
+        services.put("vscode", 39378);
+        services.put("worker", 39377);
+        services.put("vnc", 39380);
+        services.put("xterm", 39383);
+        services.forEach((name, port) -> rows.add(BenchDatabase.service(s.id, name, port, AuthMode.TOKEN,
+                "https://port-" + port + "-vm-4242.sandboxes.example.com")));
+        db.insert(rows);
+        return s.id;
     }
 
-    private static void write(int runs, int seconds, int clients, List<Double> rates, List<Double> cpuPerRequest,
+    private void write(int runs, int seconds, int clients, List<Double> rates, List<Double> cpuPerRequest,
             List<Double> latencies, List<Double> apiMs, List<Double> clientMs, double startCpuMs, String quiet,
             String loadBefore, String loadAfter) throws IOException {
         Stats rate = Stats.of(rates);
@@ -427,61 +372,53 @@ public final class ApiBench {
         int cores = Runtime.getRuntime().availableProcessors();
         Stats api = Stats.of(apiMs);
         Stats client = Stats.of(clientMs);
-        String report = String.format(Locale.ROOT, """
-                # sandbox-api benchmark
+        new MarkdownReport().title("sandbox-api benchmark")
+                .paragraph("""
+                        Machine: %d cores, %s. sandbox-api as a process (`-Xmx512m`), embedded PostgreSQL, load generator
+                        (java.net.http, HTTP/1.1 keep-alive) on the same machine. Run with `bench/run api`.
+                        Quiet machine: %s. Load average (1/5/15 min) at the start: %s, after phase 1: %s.""",
+                        cores, System.getProperty("os.name") + " " + System.getProperty("os.arch"), quiet, loadBefore, loadAfter)
+                .section("GET /api/sandboxes/{id} (team key, a RUNNING sandbox with four services)")
+                .paragraph("%d clients, %d runs of %d s after a warm-up run.", clients, runs, seconds)
+                .table("measure", "value", "target")
+                .row("requests/s, median of runs (measured, on a shared machine)", rate.format("%.0f"), "≥ 3,000")
+                .row("CPU per request, sandbox-api + PostgreSQL (ms)", cpu.format("%.3f"), "")
+                .row("capacity of " + cores + " cores from that CPU cost (req/s)", String.format(Locale.ROOT, "%.0f", cores * 1000 / cpu.median()),
+                        "≥ 3,000")
+                .row("latency p50 / p99 (ms, all runs)", String.format(Locale.ROOT, "%.2f / %.2f", Stats.percentile(latencies, 50),
+                        Stats.percentile(latencies, 99)), "")
+                .end()
+                .paragraph("""
+                        The CPU cost per request is read from /proc (user + system time of the sandbox-api process
+                        and of every PostgreSQL process) and does not depend on what else runs on the machine;
+                        the load generator's own CPU is not counted, as it would not run on the API's machine.""")
+                .section(String.format(Locale.ROOT,
+                        "The API's part of a start (`POST /api/sandboxes`, wait=false, one client, %d starts after 200 warm-up)", apiMs.size()))
+                .paragraph("""
+                        `api;dur` is what sandbox-api reports in `Server-Timing`: from the request's arrival at the
+                        HTTP server until the answer is built (authentication, reading and checking the body, template
+                        resolution, admission: one database call that locks the team row, checks idempotency, live
+                        quota and hourly rate, inserts the row and its event and commits). The client's round trip adds
+                        serialising and sending the answer, HTTP and the client itself. A waiting start adds the
+                        provisioner call and one read of its result.""")
+                .table("measure", "median (ms)", "min", "max", "p99", "target")
+                .row("client-observed 202 round trip", ms(client.median()), ms(client.min()), ms(client.max()),
+                        ms(Stats.percentile(clientMs, 99)), "p50 ≤ 5 ms")
+                .row("of which sandbox-api's own account (`Server-Timing api;dur`)", ms(api.median()), ms(api.min()), ms(api.max()),
+                        ms(Stats.percentile(apiMs, 99)), "")
+                .end()
+                .paragraph("CPU per start, sandbox-api + PostgreSQL: %.2f ms.", startCpuMs)
+                .write(name());
+    }
 
-                Machine: %d cores, %s. sandbox-api as a process (`-Xmx512m`), embedded PostgreSQL, load generator
-                (java.net.http, HTTP/1.1 keep-alive) on the same machine. Run with `bench/run api`.
-                Quiet machine: %s. Load average (1/5/15 min) at the start: %s, after phase 1: %s.
-
-                ## GET /api/sandboxes/{id} (team key, a RUNNING sandbox with four services)
-
-                %d clients, %d runs of %d s after a warm-up run.
-
-                | measure | value | target |
-                |---|---|---|
-                | requests/s, median of runs (measured, on a shared machine) | %s | ≥ 3,000 |
-                | CPU per request, sandbox-api + PostgreSQL (ms) | %s | |
-                | capacity of %d cores from that CPU cost (req/s) | %.0f | ≥ 3,000 |
-                | latency p50 / p99 (ms, all runs) | %.2f / %.2f | |
-
-                The CPU cost per request is read from /proc (user + system time of the sandbox-api process
-                and of every PostgreSQL process) and does not depend on what else runs on the machine;
-                the load generator's own CPU is not counted, as it would not run on the API's machine.
-
-                ## The API's part of a start (`POST /api/sandboxes`, wait=false, one client, %d starts after 200 warm-up)
-
-                `api;dur` is what sandbox-api reports in `Server-Timing`: from the request's arrival at the
-                HTTP server until the answer is built (authentication, reading and checking the body, template
-                resolution, admission: one database call that locks the team row, checks idempotency, live
-                quota and hourly rate, inserts the row and its event and commits). The client's round trip adds
-                serialising and sending the answer, HTTP and the client itself. A waiting start adds the
-                provisioner call and one read of its result.
-
-                | measure | median (ms) | min | max | p99 | target |
-                |---|---|---|---|---|---|
-                | client-observed 202 round trip | %.2f | %.2f | %.2f | %.2f | p50 ≤ 5 ms |
-                | of which sandbox-api's own account (`Server-Timing api;dur`) | %.2f | %.2f | %.2f | %.2f | |
-
-                CPU per start, sandbox-api + PostgreSQL: %.2f ms.
-                """,
-                cores, System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                quiet, loadBefore, loadAfter,
-                clients, runs, seconds, rate.format("%.0f"), cpu.format("%.3f"), cores, cores * 1000 / cpu.median(),
-                Stats.percentile(latencies, 50), Stats.percentile(latencies, 99),
-                apiMs.size(),
-                client.median(), client.min(), client.max(), Stats.percentile(clientMs, 99),
-                api.median(), api.min(), api.max(), Stats.percentile(apiMs, 99), startCpuMs);
-        Path out = ProjectLayout.root().resolve("bench/results/api.md");
-        Files.writeString(out, report);
-        System.out.println(report);
-        System.out.println("written to " + out);
+    private static String ms(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
     }
 
     /** {@code --jfr}: also record a flight recording of sandbox-api (for profiling) into the work directory. */
-    private static List<String> jvmOptions(String[] args, Path work, String name) {
+    private static List<String> jvmOptions(BenchArgs args, Path work, String name) {
         List<String> options = new ArrayList<>(List.of("-Xmx512m"));
-        if (List.of(args).contains("--jfr")) {
+        if (args.has("--jfr")) {
             Path jfr = work.resolve(name + ".jfr");
             options.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
             System.out.println("flight recording: " + jfr);
@@ -490,7 +427,7 @@ public final class ApiBench {
     }
 
     /** The waiting-start section: replaces the one a previous run wrote, keeps what phase 1 wrote (or left). */
-    private static void appendWaiting(int warmupStarts, double warmSeconds, int perRun, List<Double> runApi, List<Double> runAdded,
+    private void appendWaiting(int warmupStarts, double warmSeconds, int perRun, List<Double> runApi, List<Double> runAdded,
             List<Double> runAdmission, List<Double> runOutside, List<Double> apiMs, List<Double> addedMs,
             List<Double> provisionerMs, String loadBefore, String loadAfter) throws IOException {
         Stats api = Stats.of(runApi);
@@ -498,36 +435,31 @@ public final class ApiBench {
         Stats admission = Stats.of(runAdmission);
         Stats outside = Stats.of(runOutside);
         Stats prov = Stats.of(provisionerMs);
-        String section = String.format(Locale.ROOT, """
-
-                %s
-
-                A separate sandbox-api process, warmed up with %d real waiting starts (simulator latencies at zero,
-                so the whole start path is compiled; they took %.1f s, a gauge of how fast the machine was), then
-                %d runs of %d starts with the simulator's realistic latencies, one at a time, each deleted after its
-                answer. Load average (1/5/15 min) before the runs: %s, after: %s.
-
-                Per run the median of its starts; the table shows the median of those run medians with their min
-                and max (n = runs), and the p99 over all %d starts. The target is read as the client sees it: its
-                round trip minus the provisioner call (which sandbox-api times and reports as `provisioner;dur`).
-
-                | measure | median of runs (ms) | min | max | p99, all starts | target |
-                |---|---|---|---|---|---|
-                | client-observed total minus the provisioner call | %.2f | %.2f | %.2f | %.2f | p50 ≤ 5 ms |
-                | of which sandbox-api's own account (`Server-Timing api;dur`: from the request's arrival at the HTTP server until the answer is built, minus the provisioner call) | %.2f | %.2f | %.2f | %.2f | |
-                | of which admission (`admission;dur`: quota, rate, idempotency, insert, commit: one database call) | %.2f | %.2f | %.2f | | |
-                | outside the server's clock (client − provisioner − `api;dur`: serialising and sending the answer, HTTP, the client) | %.2f | %.2f | %.2f | | |
-                | provisioner call (`provisioner;dur`, all starts) | %.1f | %.1f | %.1f | | |
-                """, WAITING_HEADING, warmupStarts, warmSeconds, runApi.size(), perRun, loadBefore, loadAfter, apiMs.size(),
-                added.median(), added.min(), added.max(), Stats.percentile(addedMs, 99),
-                api.median(), api.min(), api.max(), Stats.percentile(apiMs, 99),
-                admission.median(), admission.min(), admission.max(),
-                outside.median(), outside.min(), outside.max(),
-                prov.median(), prov.min(), prov.max());
-        Path out = ProjectLayout.root().resolve("bench/results/api.md");
-        String before = Files.exists(out) ? Files.readString(out) : "# sandbox-api benchmark\n";
-        int previous = before.indexOf("\n" + WAITING_HEADING);
-        Files.writeString(out, (previous < 0 ? before : before.substring(0, previous)) + section);
-        System.out.println(section);
+        MarkdownReport section = new MarkdownReport().section(WAITING_HEADING)
+                .paragraph("""
+                        A separate sandbox-api process, warmed up with %d real waiting starts (simulator latencies at zero,
+                        so the whole start path is compiled; they took %.1f s, a gauge of how fast the machine was), then
+                        %d runs of %d starts with the simulator's realistic latencies, one at a time, each deleted after its
+                        answer. Load average (1/5/15 min) before the runs: %s, after: %s.""",
+                        warmupStarts, warmSeconds, runApi.size(), perRun, loadBefore, loadAfter)
+                .paragraph("""
+                        Per run the median of its starts; the table shows the median of those run medians with their min
+                        and max (n = runs), and the p99 over all %d starts. The target is read as the client sees it: its
+                        round trip minus the provisioner call (which sandbox-api times and reports as `provisioner;dur`).""",
+                        apiMs.size())
+                .table("measure", "median of runs (ms)", "min", "max", "p99, all starts", "target")
+                .row("client-observed total minus the provisioner call", ms(added.median()), ms(added.min()), ms(added.max()),
+                        ms(Stats.percentile(addedMs, 99)), "p50 ≤ 5 ms")
+                .row("of which sandbox-api's own account (`Server-Timing api;dur`: from the request's arrival at the HTTP server "
+                        + "until the answer is built, minus the provisioner call)", ms(api.median()), ms(api.min()), ms(api.max()),
+                        ms(Stats.percentile(apiMs, 99)), "")
+                .row("of which admission (`admission;dur`: quota, rate, idempotency, insert, commit: one database call)",
+                        ms(admission.median()), ms(admission.min()), ms(admission.max()), "", "")
+                .row("outside the server's clock (client − provisioner − `api;dur`: serialising and sending the answer, HTTP, the client)",
+                        ms(outside.median()), ms(outside.min()), ms(outside.max()), "", "")
+                .row("provisioner call (`provisioner;dur`, all starts)", String.format(Locale.ROOT, "%.1f", prov.median()),
+                        String.format(Locale.ROOT, "%.1f", prov.min()), String.format(Locale.ROOT, "%.1f", prov.max()), "", "")
+                .end();
+        MarkdownReport.replaceSection(name(), "sandbox-api benchmark", "## " + WAITING_HEADING, section);
     }
 }

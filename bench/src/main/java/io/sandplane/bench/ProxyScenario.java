@@ -1,14 +1,13 @@
 package io.sandplane.bench;
 
-import static io.sandplane.bench.BenchArgs.stringArg;
-import static io.sandplane.bench.BenchArgs.intArg;
-import static io.sandplane.bench.BenchArgs.hasFlag;
-
+import io.sandplane.model.entity.Sandbox;
+import io.sandplane.model.entity.Team;
+import io.sandplane.model.lifecycle.SandboxStatus;
+import io.sandplane.model.service.AuthMode;
 import io.sandplane.devsupport.EmbeddedPostgres;
 import io.sandplane.devsupport.ProjectLayout;
 import io.sandplane.devsupport.ServiceProcess;
 import io.sandplane.devsupport.test.SharedUrlRouter;
-import io.sandplane.model.lifecycle.SandboxIds;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocket;
@@ -23,16 +22,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +49,7 @@ import java.util.regex.Pattern;
  * Needs {@code nginx} and {@code wrk} on the PATH ({@code apt-get install nginx wrk}). Writes
  * bench/results/proxy.md.
  */
-public final class ProxyBench {
+final class ProxyScenario implements Scenario {
 
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern TOTAL = Pattern.compile("([0-9]+) requests in ");
@@ -88,23 +82,30 @@ public final class ProxyBench {
         new ProcessBuilder(line).inheritIO().start().waitFor();
     }
 
-    public static void main(String[] args) throws Exception {
-        int runs = intArg(args, "--runs", 5);
-        int seconds = intArg(args, "--seconds", 10);
-        int connections = intArg(args, "--connections", 64);
-        int roundTrips = intArg(args, "--round-trips", 2000);
+    @Override
+    public String name() {
+        return "proxy";
+    }
+
+    @Override
+    public void run(BenchRun run) throws Exception {
+        BenchArgs args = run.args();
+        int runs = args.integer("--runs", 5);
+        int seconds = args.integer("--seconds", 10);
+        int connections = args.integer("--connections", 64);
+        int roundTrips = args.integer("--round-trips", 2000);
         // The router's JVM options as the url-router image starts it: the run-java.sh of ubi9/openjdk-21-runtime picks
         // ParallelGC with these settings (G1, the JVM's own default here, costs the proxy about 4 % of its requests/s).
         // --router-jvm "<options>" replaces all but the heap size, to try others.
         List<String> routerJvm = new ArrayList<>(List.of("-Xmx512m"));
-        String otherJvm = stringArg(args, "--router-jvm", "");
+        String otherJvm = args.string("--router-jvm", "");
         routerJvm.addAll(otherJvm.isBlank()
                 ? List.of("-XX:+UseParallelGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:GCTimeRatio=4",
                         "-XX:AdaptiveSizePolicyWeight=90")
                 : List.of(otherJvm.trim().split("\\s+")));
         require("nginx");
         require("wrk");
-        String waited = waitForQuiet(intArg(args, "--wait-quiet-minutes", 0));
+        String waited = run.quiet().describe();
         String loadBefore = LoadAverage.oneMinute();
         Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "proxy-bench-");
         String guestIp = freeLoopbackAddress();
@@ -135,7 +136,11 @@ public final class ProxyBench {
                     .logFile(work.resolve("url-router.log"))
                     .start()) {
                 int routerProxyPort = SharedUrlRouter.proxyPort(router);
-                int vmid = insertSandbox(pg, guestIp);
+                int vmid;
+                // After the url-router's start: its Flyway migrations made the tables.
+                try (BenchDatabase db = BenchDatabase.open(pg)) {
+                    vmid = insertSandbox(db, guestIp);
+                }
                 String routerHost = "port-" + HTTP_PORT + "-vm-" + vmid + "." + domain;
                 String routerWsHost = "port-" + WS_PORT + "-vm-" + vmid + "." + domain;
                 Map<String, Target> targets = new LinkedHashMap<>();
@@ -160,11 +165,11 @@ public final class ProxyBench {
 
                 Map<String, List<WrkResult>> results = new LinkedHashMap<>();
                 targets.keySet().forEach(k -> results.put(k, new ArrayList<>()));
-                if (hasFlag(args, "--profile")) {
+                if (args.has("--profile")) {
                     // The router under load, for finding where its time goes: a flight recording, or with
                     // --async-profiler <libasyncProfiler.so> (Maven Central: tools.profiler:async-profiler) CPU samples
                     // that include JIT-compiled frames and the kernel, as collapsed stacks.
-                    String asyncProfiler = stringArg(args, "--async-profiler", null);
+                    String asyncProfiler = args.string("--async-profiler", null);
                     String pid = Long.toString(router.pid());
                     Path profile = work.resolve(asyncProfiler == null ? "url-router.jfr" : "url-router.collapsed");
                     if (asyncProfiler == null) {
@@ -228,34 +233,12 @@ public final class ProxyBench {
     record Target(String ip, int httpPort, String httpHost, int wsPort, String wsHost, String wsIp, List<Long> pids) {
     }
 
-    /** User and system CPU seconds of the processes (and their children) so far, from /proc. */
-    private static double[] cpuSeconds(List<Long> pids) {
-        double user = 0;
-        double system = 0;
-        for (long pid : pids) {
-            List<Long> all = new ArrayList<>();
-            all.add(pid);
-            ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> all.add(d.pid())));
-            for (long p : all) {
-                try {
-                    String stat = Files.readString(Path.of("/proc/" + p + "/stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    user += Long.parseLong(f[11]);
-                    system += Long.parseLong(f[12]);
-                } catch (IOException | RuntimeException e) {
-                    // gone
-                }
-            }
-        }
-        return new double[] { user / 100.0, system / 100.0 };
-    }
-
     private static WrkResult wrk(Target target, int connections, int seconds) throws Exception {
         return wrk(target, connections, seconds, 2);
     }
 
     private static WrkResult wrk(Target target, int connections, int seconds, int threads) throws Exception {
-        double[] cpuBefore = cpuSeconds(target.pids());
+        CpuTime.Split cpuBefore = CpuTime.splitOfTrees(target.pids());
         Process wrk = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency",
                 "-H", "Host: " + target.httpHost(), "http://" + target.ip() + ":" + target.httpPort() + "/")
                 .redirectErrorStream(true).start();
@@ -286,10 +269,10 @@ public final class ProxyBench {
                 p99 = ms;
             }
         }
-        double[] cpuAfter = cpuSeconds(target.pids());
+        CpuTime.Split cpu = CpuTime.splitOfTrees(target.pids()).minus(cpuBefore);
         Matcher total = TOTAL.matcher(out);
         double requests = total.find() ? Double.parseDouble(total.group(1)) : Double.NaN;
-        return new WrkResult(Double.parseDouble(rps.group(1)), p50, p99, cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], requests);
+        return new WrkResult(Double.parseDouble(rps.group(1)), p50, p99, cpu.userSeconds(), cpu.systemSeconds(), requests);
     }
 
     private static List<Double> webSocketRoundTrips(Vertx vertx, Target target, int warmUp, int count) throws Exception {
@@ -320,7 +303,7 @@ public final class ProxyBench {
         return samples;
     }
 
-    private static void write(int runs, int seconds, int connections, int roundTrips, Map<String, List<WrkResult>> results,
+    private void write(int runs, int seconds, int connections, int roundTrips, Map<String, List<WrkResult>> results,
             Map<String, List<WrkResult>> single, Map<String, List<Double>> ws, String loadBefore, String loadAfter, String waited,
             List<String> routerJvm) throws IOException {
         Stats routerRps = Stats.of(results.get("url-router").stream().map(WrkResult::rps).toList());
@@ -333,7 +316,7 @@ public final class ProxyBench {
         double nginxAdded = nginxP99.median() - directP99.median();
         StringBuilder md = new StringBuilder();
         md.append("# Proxy benchmark: url-router vs nginx\n\n");
-        md.append("`bench/run proxy` (`io.sandplane.bench.ProxyBench`). One run, one machine, same upstream for both proxies.\n\n");
+        md.append("`bench/run proxy` (`io.sandplane.bench.ProxyScenario`). One run, one machine, same upstream for both proxies.\n\n");
         md.append(String.format(Locale.ROOT, "- Machine: %d cores (shared by wrk, both proxies and the upstream), 1-minute load average before %s, after %s (%s).%n",
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, waited));
         md.append("- Upstream: nginx returning a 20-byte static body (HTTP), a Vert.x WebSocket echo (WebSocket), on a loopback guest address.\n");
@@ -402,37 +385,23 @@ public final class ProxyBench {
             md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f |%n", e.getKey(), s.median(),
                     Stats.percentile(e.getValue(), 99), s.min(), s.max()));
         }
-        Path out = ProjectLayout.root().resolve("bench/results/proxy.md");
-        Files.writeString(out, md.toString());
-        System.out.println(md);
-        System.out.println("written to " + out);
+        // The tables here are laid out by hand (their cells derive from several WrkResults); the file goes out the common way.
+        new MarkdownReport().text(md.toString()).write(name());
     }
 
-    private static int insertSandbox(EmbeddedPostgres pg, String ip) throws Exception {
+    /** A RUNNING sandbox at the upstream's address with its two public services: the route both proxies serve. */
+    private static int insertSandbox(BenchDatabase db, String ip) {
         int vmid = 900_000 + (int) (Math.random() * 90_000);
-        String id = SandboxIds.newId();
-        UUID team = UUID.randomUUID();
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), EmbeddedPostgres.USER, "")) {
-            exec(c, "insert into teams (id, slug, name, max_live_sandboxes, starts_per_hour, created_at, updated_at) "
-                    + "values (?, ?, 'bench', 10, 10, now(), now())", team, "bench-" + team.toString().substring(0, 8));
-            exec(c, "insert into sandboxes (id, team_id, provider, snapshot_id, status, vmid, node, ip, ttl_seconds, ttl_action, "
-                    + "created_at, updated_at, status_changed_at) values (?, ?, 'pve-lxc', 'snapshot_bench', 'RUNNING', ?, 'pve', ?, "
-                    + "3600, 'STOP', now(), now(), now())", id, team, vmid, ip);
-            exec(c, "insert into sandbox_services (sandbox_id, name, port, auth_mode, url, created_at) values (?, 'preview', ?, 'PUBLIC', 'bench', now())",
-                    id, HTTP_PORT);
-            exec(c, "insert into sandbox_services (sandbox_id, name, port, auth_mode, url, created_at) values (?, 'xterm', ?, 'PUBLIC', 'bench', now())",
-                    id, WS_PORT);
-        }
+        Team team = BenchDatabase.team("bench", "bench");
+        Sandbox sandbox = BenchDatabase.sandbox(team.id);
+        sandbox.snapshotId = "snapshot_bench";
+        sandbox.status = SandboxStatus.RUNNING;
+        sandbox.vmid = vmid;
+        sandbox.node = "pve";
+        sandbox.ip = ip;
+        db.insert(team, sandbox, BenchDatabase.service(sandbox.id, "preview", HTTP_PORT, AuthMode.PUBLIC, "bench"),
+                BenchDatabase.service(sandbox.id, "xterm", WS_PORT, AuthMode.PUBLIC, "bench"));
         return vmid;
-    }
-
-    private static void exec(Connection c, String sql, Object... args) throws Exception {
-        try (PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                s.setObject(i + 1, args[i]);
-            }
-            s.executeUpdate();
-        }
     }
 
     private static String upstreamConfig(Path dir, String ip) {
@@ -543,26 +512,6 @@ public final class ProxyBench {
         }
     }
 
-    /**
-     * Waits (up to the given minutes, polling every two) until the 1-minute load average is below 1, so
-     * the figures are the proxies' and not other work's; says what it found.
-     */
-    private static String waitForQuiet(int minutes) throws InterruptedException {
-        if (minutes <= 0) {
-            return "did not wait for a quiet machine";
-        }
-        long start = System.nanoTime();
-        long deadline = start + TimeUnit.MINUTES.toNanos(minutes);
-        while (parseLoad(LoadAverage.oneMinute()) >= 1.0 && System.nanoTime() < deadline) {
-            System.out.println("load average " + LoadAverage.oneMinute() + ", waiting for it to drop below 1.0");
-            Thread.sleep(Duration.ofMinutes(2));
-        }
-        long waitedMinutes = TimeUnit.NANOSECONDS.toMinutes(System.nanoTime() - start);
-        return parseLoad(LoadAverage.oneMinute()) < 1.0
-                ? "waited " + waitedMinutes + " min for it to drop below 1.0"
-                : "still " + LoadAverage.oneMinute() + " after waiting " + waitedMinutes + " min for it to drop below 1.0";
-    }
-
     private static double parseLoad(String load) {
         try {
             return Double.parseDouble(load);
@@ -571,6 +520,4 @@ public final class ProxyBench {
         }
     }
 
-    private ProxyBench() {
-    }
 }
