@@ -9,20 +9,9 @@ import java.util.List;
 @ApplicationScoped
 public class TemplateRepository implements PanacheRepositoryBase<Template, Long> {
 
-    public List<Template> bySnapshotId(String snapshotId) {
-        return list("snapshotId = ?1 order by templateVmid", snapshotId);
-    }
-
-    public List<Template> byPresetVersion(Provider provider, String presetId, int version) {
-        return list("provider = ?1 and presetId = ?2 and version = ?3 order by templateVmid", provider, presetId, version);
-    }
-
-    public long countByPreset(Provider provider, String presetId) {
-        return count("provider = ?1 and presetId = ?2", provider, presetId);
-    }
-
-    public List<Template> byTemplateVmid(Provider provider, int templateVmid) {
-        return list("provider = ?1 and templateVmid = ?2", provider, templateVmid);
+    /** Every row, copies of a snapshot in VMID order (the order placement tries them in). */
+    public List<Template> all() {
+        return list("order by templateVmid");
     }
 
     public List<Template> active(Provider provider) {

@@ -35,32 +35,31 @@ public class TemplateResolver {
         } catch (InvalidValueException e) {
             throw unknownSnapshot(row.snapshotId, e.getMessage());
         }
-        List<Template> rows = switch (snapshot) {
+        // The catalog is a few dozen rows: read whole, matched by the one rule every service uses (SnapshotId.names).
+        List<Template> all = templates.all();
+        List<Template> rows = all.stream().filter(snapshot::names).toList();
+        switch (snapshot) {
             case SnapshotId.Catalog c -> {
-                List<Template> found = templates.bySnapshotId(c.value());
-                if (found.isEmpty()) {
+                if (rows.isEmpty()) {
                     throw unknownSnapshot(row.snapshotId, "no template catalog entry has this snapshot id");
                 }
-                yield found;
             }
             case SnapshotId.Unified u -> {
-                if (templates.countByPreset(u.provider(), u.presetId().value()) == 0) {
+                if (all.stream().noneMatch(t -> t.provider == u.provider() && t.presetId.equals(u.presetId().value()))) {
                     throw unknownSnapshot(row.snapshotId, "provider " + u.provider().id() + " has no preset "
                             + u.presetId());
                 }
-                yield templates.byPresetVersion(u.provider(), u.presetId().value(), u.version());
             }
             case SnapshotId.Legacy l -> {
-                List<Template> named = templates.byTemplateVmid(Provider.PVE_LXC, l.templateVmid()).stream()
-                        .filter(t -> t.presetId.equals(l.presetId().value())).toList();
-                if (named.isEmpty()) {
+                if (rows.isEmpty()) {
                     throw unknownSnapshot(row.snapshotId, "no template of preset " + l.presetId() + " has VMID "
                             + l.templateVmid());
                 }
                 // The copies of one snapshot hold the same thing: any of them will do.
-                yield templates.bySnapshotId(named.getFirst().snapshotId);
+                String named = rows.getFirst().snapshotId;
+                rows = all.stream().filter(t -> t.snapshotId.equals(named)).toList();
             }
-        };
+        }
         List<Template> active = rows.stream().filter(t -> t.active).toList();
         if (active.isEmpty()) {
             throw new ProblemException(422, "no-template", "No template",

@@ -30,14 +30,7 @@ public class TemplateResolver {
     public ResolvedTemplate bySnapshotId(String raw) {
         SnapshotId id = SnapshotId.parse(raw);
         List<Template> active = templates.of(activeProvider);
-        List<Template> matches = switch (id) {
-            case SnapshotId.Catalog c -> active.stream().filter(t -> t.snapshotId.equals(c.value())).toList();
-            case SnapshotId.Unified u -> active.stream().filter(t -> t.provider == u.provider()
-                    && t.presetId.equals(u.presetId().value()) && t.version == u.version()).toList();
-            case SnapshotId.Legacy l -> active.stream().filter(t -> t.provider == l.provider()
-                    && t.presetId.equals(l.presetId().value()) && t.templateVmid == l.templateVmid()).toList();
-        };
-        Template t = matches.stream().filter(m -> m.provider == activeProvider).findFirst()
+        Template t = active.stream().filter(id::names).filter(m -> m.provider == activeProvider).findFirst()
                 .orElseThrow(() -> new InvalidValueException("snapshotId", "unknown snapshot id " + InvalidValueException.quote(raw)
                         + ": no active template of provider " + activeProvider.id() + " has it; see GET /api/config/sandbox"));
         return new ResolvedTemplate(t.provider, t.presetId, t.version, raw);

@@ -2,6 +2,7 @@ package io.sandplane.model.snapshot;
 
 import io.sandplane.model.InvalidValueException;
 import io.sandplane.model.catalog.PresetId;
+import io.sandplane.model.entity.Template;
 import io.sandplane.model.pve.PveValues;
 import io.sandplane.model.provider.Provider;
 import java.util.regex.Matcher;
@@ -17,6 +18,20 @@ public sealed interface SnapshotId {
     int MAX_LENGTH = 128;
 
     String format();
+
+    /**
+     * Whether a template row is (a copy of) what this id names: the catalog's snapshot id, a provider's preset
+     * version, or (legacy) a pve-lxc preset's template VMID. Whether the row is active is the caller's business.
+     */
+    default boolean names(Template template) {
+        return switch (this) {
+            case Catalog c -> c.value().equals(template.snapshotId);
+            case Unified u -> template.provider == u.provider() && u.presetId().value().equals(template.presetId)
+                    && template.version == u.version();
+            case Legacy l -> template.provider == l.provider() && l.presetId().value().equals(template.presetId)
+                    && template.templateVmid == l.templateVmid();
+        };
+    }
 
     /** {@code {provider}_{presetId}_v{version}}, e.g. {@code pvelxc_4vcpu_6gb_32gb_v1}. */
     record Unified(Provider provider, PresetId presetId, int version) implements SnapshotId {

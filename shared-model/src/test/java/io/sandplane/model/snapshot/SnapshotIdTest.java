@@ -9,6 +9,7 @@ import io.sandplane.model.provider.Provider;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.sandplane.model.entity.Template;
 import org.junit.jupiter.api.Test;
 
 class SnapshotIdTest {
@@ -79,5 +80,32 @@ class SnapshotIdTest {
     void controlCharactersAreEscapedInTheMessage() {
         assertThatThrownBy(() -> SnapshotId.parse("bad\u0007id\nx"))
                 .hasMessageContaining("bad\\u0007id\\u000ax");
+    }
+
+    @Test
+    void anIdNamesTheTemplateRowsThatHoldItWhicheverFormItIsIn() {
+        Template copy = template(io.sandplane.model.provider.Provider.PVE_LXC, "4vcpu_6gb_32gb", 2, "snapshot_abc123", 9012);
+        assertThat(SnapshotId.parse("snapshot_abc123").names(copy)).isTrue();
+        assertThat(SnapshotId.parse("snapshot_abc124").names(copy)).isFalse();
+        assertThat(SnapshotId.parse("pvelxc_4vcpu_6gb_32gb_v2").names(copy)).isTrue();
+        assertThat(SnapshotId.parse("pvelxc_4vcpu_6gb_32gb_v1").names(copy)).as("another version").isFalse();
+        assertThat(SnapshotId.parse("pvevm_4vcpu_6gb_32gb_v2").names(copy)).as("another provider").isFalse();
+        assertThat(SnapshotId.parse("pvelxc_2vcpu_6gb_32gb_v2").names(copy)).as("another preset").isFalse();
+        assertThat(SnapshotId.parse("pve_4vcpu_6gb_32gb_9012").names(copy)).isTrue();
+        assertThat(SnapshotId.parse("pve_4vcpu_6gb_32gb_9013").names(copy)).as("another copy's VMID").isFalse();
+        assertThat(SnapshotId.parse("pve_2vcpu_6gb_32gb_9012").names(copy)).as("another preset").isFalse();
+        Template vm = template(io.sandplane.model.provider.Provider.PVE_VM, "4vcpu_6gb_32gb", 2, "snapshot_vm1", 9012);
+        assertThat(SnapshotId.parse("pve_4vcpu_6gb_32gb_9012").names(vm)).as("legacy ids are pve-lxc's").isFalse();
+    }
+
+    private static Template template(io.sandplane.model.provider.Provider provider, String preset, int version,
+            String snapshotId, int vmid) {
+        Template t = new Template();
+        t.provider = provider;
+        t.presetId = preset;
+        t.version = version;
+        t.snapshotId = snapshotId;
+        t.templateVmid = vmid;
+        return t;
     }
 }
