@@ -1,5 +1,6 @@
 package io.sandplane.bench;
 
+import io.sandplane.devsupport.FreePorts;
 import io.sandplane.model.entity.Sandbox;
 import io.sandplane.model.entity.Team;
 import io.sandplane.model.lifecycle.SandboxStatus;
@@ -109,8 +110,8 @@ final class ProxyScenario implements Scenario {
         String loadBefore = LoadAverage.oneMinute();
         Path work = Files.createTempDirectory(ProjectLayout.root().resolve("bench/target").toAbsolutePath(), "proxy-bench-");
         String guestIp = freeLoopbackAddress();
-        int nginxHttpPort = freePort();
-        int nginxWsPort = freePort();
+        int nginxHttpPort = FreePorts.next();
+        int nginxWsPort = FreePorts.next();
         // The public domain is only what Host headers must end with; the router listens wherever the kernel puts it.
         String domain = "sandplane.localhost:8088";
         Vertx vertx = Vertx.vertx();
@@ -487,12 +488,6 @@ final class ProxyScenario implements Scenario {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

@@ -236,15 +236,6 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
-    }
-
     public static final class Builder {
         private final Path dataDirectory;
         private Path logFile;
@@ -296,7 +287,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         }
 
         public EmbeddedPostgres start() {
-            return new EmbeddedPostgres(this, port == 0 ? freePort() : port).start();
+            return new EmbeddedPostgres(this, port == 0 ? FreePorts.next() : port).start();
         }
     }
 

@@ -47,8 +47,8 @@ public final class ServiceProcess implements AutoCloseable {
     private ServiceProcess(Builder b) {
         this.module = b.module;
         this.jar = b.jar != null ? b.jar : ProjectLayout.serviceJar(b.module);
-        this.port = b.port == 0 ? EmbeddedPostgres.freePort() : b.port;
-        this.managementPort = !b.managementInterface ? 0 : b.managementPort == 0 ? EmbeddedPostgres.freePort() : b.managementPort;
+        this.port = b.port == 0 ? FreePorts.next() : b.port;
+        this.managementPort = !b.managementInterface ? 0 : b.managementPort == 0 ? FreePorts.next() : b.managementPort;
         this.env = Map.copyOf(b.env);
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.readyPath = b.readyPath;

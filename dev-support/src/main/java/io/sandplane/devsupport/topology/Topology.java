@@ -1,12 +1,12 @@
 package io.sandplane.devsupport.topology;
 
 import io.sandplane.devsupport.EmbeddedPostgres;
+import io.sandplane.devsupport.FreePorts;
 import io.sandplane.devsupport.ServiceProcess;
 import io.sandplane.devsupport.simulator.SharedSimulator;
 import io.sandplane.devsupport.simulator.SimulatorControl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,7 +97,7 @@ public final class Topology implements AutoCloseable {
         this.pveUrl = simulated ? "http://127.0.0.1:" + simulatorPort + "/api2/json" : config.realPveUrl;
         this.pveToken = simulated ? SIMULATOR_TOKEN_ID + "=" + config.simulatorSecret : config.realPveToken;
         for (int i = 0; i < config.replicas.getOrDefault(Service.URL_ROUTER, 1); i++) {
-            proxyPorts.add(config.fixedPorts ? DEFAULT_PROXY_PORT + i : freePort());
+            proxyPorts.add(config.fixedPorts ? DEFAULT_PROXY_PORT + i : FreePorts.next());
         }
         this.publicDomain = config.publicDomain != null ? config.publicDomain : "sandplane.localhost:" + proxyPorts.getFirst();
         if (simulated) {
@@ -195,7 +195,7 @@ public final class Topology implements AutoCloseable {
 
     private int port(Service service, int replica) {
         return ports.computeIfAbsent(service + "#" + replica,
-                k -> config.fixedPorts ? service.defaultPort() + 10 * replica : freePort());
+                k -> config.fixedPorts ? service.defaultPort() + 10 * replica : FreePorts.next());
     }
 
     private String url(Service service, int callerReplica) {
@@ -320,14 +320,6 @@ public final class Topology implements AutoCloseable {
      */
     static String randomGuestNetwork() {
         return "127." + (2 + ThreadLocalRandom.current().nextInt(250)) + ".0.0/16";
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
     }
 
     /** Told before each process starts, e.g. to print progress. */
