@@ -141,13 +141,6 @@ class NetworkIsolationIT {
         }
     }
 
-    private List<String> reaperErrors(Team team, String id) {
-        JsonNode events = api.get("/api/sandboxes/" + id + "/events", team.key()).json();
-        return StreamSupport.stream(events.spliterator(), false)
-                .filter(e -> e.path("type").asText().equals("ERROR") && e.path("actor").asText().equals("reaper"))
-                .map(e -> e.path("detail").asText()).toList();
-    }
-
     private JsonNode start(Team team) {
         Answer started = api.post("/api/sandboxes", team.key(), Starts.body().json());
         assertThat(started.status()).as(started.toString()).isEqualTo(201);
@@ -156,9 +149,18 @@ class NetworkIsolationIT {
 
     /** The url-router's ERROR events in the sandbox's history, as its team reads them. */
     private List<String> refusals(Team team, String id) {
+        return errors(team, id, "url-router");
+    }
+
+    /** The reaper's ERROR events in the sandbox's history (its isolation audit's findings). */
+    private List<String> reaperErrors(Team team, String id) {
+        return errors(team, id, "reaper");
+    }
+
+    private List<String> errors(Team team, String id, String actor) {
         JsonNode events = api.get("/api/sandboxes/" + id + "/events", team.key()).json();
         return StreamSupport.stream(events.spliterator(), false)
-                .filter(e -> e.path("type").asText().equals("ERROR") && e.path("actor").asText().equals("url-router"))
+                .filter(e -> e.path("type").asText().equals("ERROR") && e.path("actor").asText().equals(actor))
                 .map(e -> e.path("detail").asText()).toList();
     }
 }
